@@ -1,0 +1,156 @@
+"""Reading the indexed catalogue in a learner's language, with fallback, and searching it."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .content.quizmodel import Quiz
+from .db import database
+from .models import Course, Lesson, LessonVersion
+
+
+@dataclass
+class CourseView:
+    id: str
+    title: str
+    description: str
+    language: str
+    cover: str | None
+    cover_alt: str
+    audience: str
+    skills: list
+    completion: dict
+    lessons: list = field(default_factory=list)
+
+
+@dataclass
+class LessonView:
+    key: str
+    slug: str
+    course_id: str
+    title: str
+    language: str
+    duration: int | None
+    objectives: list = field(default_factory=list)
+    steps: list = field(default_factory=list)
+    quiz: Quiz | None = None
+    audio: str | None = None
+    translated: bool = True         # False when shown in another language than the learner's
+
+
+def pick_language(available, wanted: str, course_language: str) -> str:
+    """The learner's language, else the course's, else any the item has."""
+    available = list(available)
+    for choice in (wanted, wanted.split("_")[0], course_language):
+        if choice in available:
+            return choice
+    return sorted(available)[0]
+
+
+def _course_view(course: Course, lang: str) -> CourseView:
+    texts = course.texts.get(pick_language(course.texts, lang, course.language), {})
+    base = course.texts.get(course.language, {})
+
+    def text(key, default=""):
+        return texts.get(key) or base.get(key) or default
+
+    return CourseView(id=course.id, title=text("title", course.id), description=text("description"),
+                      language=pick_language(course.texts, lang, course.language), cover=course.cover,
+                      cover_alt=text("cover_alt"), audience=text("audience"), skills=text("skills", []),
+                      completion=course.completion)
+
+
+def courses(lang: str) -> list[CourseView]:
+    """Every course with its lessons' titles, in catalogue order."""
+    views = {c.id: _course_view(c, lang) for c in Course.in_order()}
+    lessons = (Lesson.select(Lesson, LessonVersion).join(LessonVersion)
+               .order_by(Lesson.course, Lesson.position))
+    grouped: dict[str, dict[str, list]] = {}
+    for row in lessons:
+        grouped.setdefault(row.course_id, {}).setdefault(row.key, []).append(row)
+    for course_id, by_key in grouped.items():
+        if course_id not in views:
+            continue
+        course_lang = Course.get_by_id(course_id).language
+        for key, rows in by_key.items():
+            views[course_id].lessons.append(_summary(rows, lang, course_lang))
+    return list(views.values())
+
+
+def course(course_id: str, lang: str) -> CourseView | None:
+    row = Course.get_or_none(Course.id == course_id)
+    if row is None:
+        return None
+    view = _course_view(row, lang)
+    lessons = (Lesson.select(Lesson, LessonVersion).join(LessonVersion)
+               .where(Lesson.course == course_id).order_by(Lesson.position))
+    by_key: dict[str, list] = {}
+    for les in lessons:
+        by_key.setdefault(les.key, []).append(les)
+    view.lessons = [_summary(rows, lang, row.language) for rows in by_key.values()]
+    return view
+
+
+def _summary(rows: list, lang: str, course_lang: str) -> LessonView:
+    versions = {r.lessonversion.language: r.lessonversion for r in rows}
+    chosen = pick_language(versions, lang, course_lang)
+    version, les = versions[chosen], rows[0]
+    return LessonView(key=les.key, slug=les.slug, course_id=les.course_id, title=version.title,
+                      language=chosen, duration=les.duration,
+                      quiz=Quiz.from_dict(version.quiz) if version.quiz else None,
+                      translated=chosen == lang)
+
+
+def lesson(course_id: str, slug: str, lang: str) -> LessonView | None:
+    """A lesson with its steps and quiz in the best language available."""
+    les = Lesson.get_or_none((Lesson.course == course_id) & (Lesson.slug == slug))
+    if les is None:
+        return None
+    return lesson_by_key(les.key, lang)
+
+
+def lesson_by_key(key: str, lang: str) -> LessonView | None:
+    les = Lesson.get_or_none(Lesson.key == key)
+    if les is None:
+        return None
+    versions = {v.language: v for v in les.versions}
+    if not versions:
+        return None
+    chosen = pick_language(versions, lang, les.course.language)
+    v = versions[chosen]
+    return LessonView(key=les.key, slug=les.slug, course_id=les.course_id, title=v.title, language=chosen,
+                      duration=les.duration, objectives=v.objectives, steps=v.steps,
+                      quiz=Quiz.from_dict(v.quiz) if v.quiz else None, audio=v.audio,
+                      translated=chosen == lang)
+
+
+def neighbours(course_view: CourseView, key: str) -> tuple:
+    keys = [les.key for les in course_view.lessons]
+    i = keys.index(key) if key in keys else -1
+    before = course_view.lessons[i - 1] if i > 0 else None
+    after = course_view.lessons[i + 1] if 0 <= i < len(keys) - 1 else None
+    return before, after
+
+
+def search(query: str, lang: str, limit: int = 30) -> list[dict]:
+    """Accent- and case-insensitive search over titles and text; each word may be a prefix."""
+    words = re.findall(r"\w+", query or "")[:8]
+    if not words:
+        return []
+    match = " ".join(f'"{w}"*' for w in words)
+    rows = database.execute_sql(
+        "SELECT v.lesson_id, v.language, v.title, snippet(lesson_search, 1, char(2), char(3), ' … ', 12), "
+        "l.course_id, l.slug FROM lesson_search s JOIN lesson_version v ON v.id = s.version_id "
+        "JOIN lesson l ON l.key = v.lesson_id WHERE lesson_search MATCH ? ORDER BY bm25(lesson_search, 5.0, 1.0) "
+        "LIMIT ?", (match, limit * 3)).fetchall()
+    best: dict[str, dict] = {}
+    for key, language, title, snippet, course_id, slug in rows:
+        hit = {"key": key, "language": language, "title": title, "snippet": snippet,
+               "course_id": course_id, "slug": slug}
+        if key not in best or language == lang:
+            best[key] = hit if key not in best or best[key]["language"] != lang else best[key]
+    return list(best.values())[:limit]
+
+
+def counts() -> dict:
+    return {"courses": Course.select().count(), "lessons": Lesson.select().count()}

@@ -1,0 +1,134 @@
+"""The `relais` command line (also `python run.py …`): serve the kiosk, check content, manage accounts."""
+from __future__ import annotations
+
+import getpass
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from . import settings as kiosk_settings
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx):
+    """Relais: an offline learning kiosk. Without a command, serves the kiosk."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--content", "content_dir", default=None, help="Folder of courses (default: content).")
+@click.option("--data", "data_dir", default=None, help="Data folder (default: data).")
+@click.option("--threads", default=6, show_default=True, help="Worker threads.")
+def serve(host, port, content_dir, data_dir, threads):
+    """Serve the kiosk with waitress."""
+    from waitress import serve as waitress_serve
+
+    from .app import create_app
+
+    started = time.perf_counter()
+    app = create_app(_overrides(content_dir, data_dir))
+    report = app.config["INDEX_REPORT"]
+    click.echo(f"Relais: {report.courses} courses, {report.lessons} lessons "
+               f"({report.parsed} read now, {len(report.skipped)} skipped) in {time.perf_counter() - started:.2f} s")
+    for path in report.skipped:
+        click.echo(f"  skipped: {path} (run 'python run.py check-content' to see why)")
+    click.echo("Open the kiosk in a browser at:")
+    for address in _addresses(host):
+        click.echo(f"  http://{address}:{port}/")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="Relais", clear_untrusted_proxy_headers=True)
+
+
+@cli.command("check-content")
+@click.argument("directory", default="content", type=click.Path(exists=True, file_okay=False))
+def check_content(directory):
+    """Check a content folder; print each problem as file:line: message. Exit 1 on errors."""
+    from .db import database, open_database
+    from .indexer import index_content
+
+    with tempfile.TemporaryDirectory() as tmp:
+        open_database(Path(tmp) / "check.sqlite3")
+        with database.connection_context():
+            report = index_content(Path(directory), Path(tmp), kiosk_settings.resolve()["DEFAULT_LANGUAGE"])
+        database.close()
+    for problem in sorted(report.problems, key=lambda p: (p.path, p.line)):
+        click.echo(str(problem))
+    errors = sum(p.is_error for p in report.problems)
+    warnings = len(report.problems) - errors
+    click.echo(f"{report.courses} courses, {report.lessons} lessons; {errors} errors, {warnings} warnings.")
+    sys.exit(1 if errors else 0)
+
+
+@cli.command("init-db")
+@click.option("--data", "data_dir", default=None, help="Data folder (default: data).")
+def init_db(data_dir):
+    """Create or upgrade the database."""
+    from .db import open_database
+    from .migrations import current_version
+
+    db = open_database(Path(_overrides(None, data_dir)["DATA_DIR"]) / "relais.sqlite3")
+    with db.connection_context():
+        click.echo(f"Database ready (schema version {current_version(db)}).")
+
+
+@cli.command("create-facilitator")
+@click.argument("name")
+@click.option("--data", "data_dir", default=None, help="Data folder (default: data).")
+def create_facilitator(name, data_dir):
+    """Create a facilitator account; asks for the password twice."""
+    from werkzeug.security import generate_password_hash
+
+    from .db import open_database
+    from .models import Facilitator
+
+    password = _ask_password()
+    db = open_database(Path(_overrides(None, data_dir)["DATA_DIR"]) / "relais.sqlite3")
+    with db.connection_context():
+        if Facilitator.get_or_none(Facilitator.name == name):
+            raise click.ClickException(f"a facilitator called '{name}' already exists.")
+        Facilitator.create(name=name, password_hash=generate_password_hash(password), created_at=time.time())
+    click.echo(f"Facilitator '{name}' created.")
+
+
+def _ask_password() -> str:
+    if not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password (10 characters or more): ")
+        if getpass.getpass("The same password again: ") != password:
+            raise click.ClickException("the two passwords are not the same.")
+    if len(password) < 10:
+        raise click.ClickException("the password must have at least 10 characters.")
+    return password
+
+
+def _overrides(content_dir, data_dir) -> dict:
+    values = kiosk_settings.resolve()
+    if content_dir:
+        values["CONTENT_DIR"] = content_dir
+    if data_dir:
+        values["DATA_DIR"] = data_dir
+    return values
+
+
+def _addresses(host: str) -> list[str]:
+    if host not in ("0.0.0.0", "::"):
+        return [host]
+    found = ["127.0.0.1"]
+    try:
+        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=2).stdout
+        found += [a for a in out.split() if ":" not in a]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return found
+
+
+def main():
+    cli(prog_name="relais")

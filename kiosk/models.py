@@ -1,0 +1,132 @@
+"""The kiosk's tables as peewee models; the schema itself is made by kiosk/migrations."""
+from __future__ import annotations
+
+import peewee as pw
+
+from .db import BaseModel, JSONField
+
+
+class Course(BaseModel):
+    id = pw.TextField(primary_key=True)
+    folder = pw.TextField()
+    position = pw.IntegerField()
+    language = pw.TextField()
+    cover = pw.TextField(null=True)
+    completion = JSONField()
+    texts = JSONField()            # language → {title, description, audience, cover_alt, skills}
+    fingerprint = pw.TextField()
+
+    @classmethod
+    def in_order(cls):
+        return cls.select().order_by(cls.position, cls.id)
+
+
+class Lesson(BaseModel):
+    key = pw.TextField(primary_key=True)      # the stable id progress is recorded against
+    course = pw.ForeignKeyField(Course, backref="lessons", on_delete="CASCADE")
+    slug = pw.TextField()
+    position = pw.IntegerField()
+    duration = pw.IntegerField(null=True)
+    source = pw.TextField()
+    fingerprint = pw.TextField()
+
+
+class LessonVersion(BaseModel):
+    """A lesson in one language, rendered and sanitised at index time."""
+
+    lesson = pw.ForeignKeyField(Lesson, backref="versions", on_delete="CASCADE", column_name="lesson_id")
+    language = pw.TextField()
+    title = pw.TextField()
+    objectives = JSONField()
+    level = pw.TextField()
+    tags = JSONField()
+    steps = JSONField()             # [{title, html}]
+    quiz = JSONField(null=True)
+    audio = pw.TextField(null=True)
+    source = pw.TextField()
+
+
+class ContentFile(BaseModel):
+    path = pw.TextField(primary_key=True)
+    problems = JSONField()
+    skipped = pw.BooleanField()
+
+
+class Learner(BaseModel):
+    uuid = pw.TextField(unique=True)          # pseudonymous id, the only one that leaves the kiosk
+    name = pw.TextField()
+    picture = pw.TextField()
+    pin_hash = pw.TextField(null=True)
+    prefs = JSONField()
+    created_at = pw.FloatField()
+    last_active = pw.FloatField()
+    failed_pins = pw.IntegerField(default=0)
+    locked_until = pw.FloatField(default=0)
+    last_lesson = pw.TextField(null=True)
+
+
+class LearnerSession(BaseModel):
+    token_hash = pw.TextField(primary_key=True)
+    learner = pw.ForeignKeyField(Learner, on_delete="CASCADE")
+    created_at = pw.FloatField()
+    last_seen = pw.FloatField()
+
+
+class Progress(BaseModel):
+    learner = pw.ForeignKeyField(Learner, backref="progress", on_delete="CASCADE")
+    lesson_key = pw.TextField()
+    course_id = pw.TextField()
+    status = pw.TextField()                   # started or completed
+    step = pw.IntegerField()
+    steps_total = pw.IntegerField()
+    time_spent = pw.IntegerField()            # seconds
+    first_seen = pw.FloatField()
+    last_seen = pw.FloatField()
+    completed_at = pw.FloatField(null=True)
+    with_help = pw.BooleanField(default=False)
+
+
+class QuizAttempt(BaseModel):
+    uuid = pw.TextField(unique=True)
+    learner = pw.ForeignKeyField(Learner, backref="attempts", on_delete="CASCADE")
+    lesson_key = pw.TextField()
+    course_id = pw.TextField()
+    answers = JSONField()
+    results = JSONField()
+    score = pw.IntegerField()
+    total = pw.IntegerField()
+    passed = pw.BooleanField()
+    with_help = pw.BooleanField(default=False)
+    created_at = pw.FloatField()
+
+
+class Facilitator(BaseModel):
+    name = pw.TextField(unique=True)
+    password_hash = pw.TextField()
+    created_at = pw.FloatField()
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = pw.FloatField(default=0)
+
+
+class KioskIdentity(BaseModel):
+    """This kiosk's id, sync epoch, next outbox sequence and hybrid logical clock (one row)."""
+
+    kiosk_id = pw.TextField()
+    epoch = pw.IntegerField()
+    next_seq = pw.IntegerField()
+    hlc_wall = pw.IntegerField()
+    hlc_counter = pw.IntegerField()
+
+
+class OutboxEvent(BaseModel):
+    """An immutable record of one learner change, waiting for the hub's acknowledgement."""
+
+    uuid = pw.TextField(unique=True)
+    epoch = pw.IntegerField()
+    seq = pw.IntegerField()
+    learner_uuid = pw.TextField(null=True)
+    hlc = pw.TextField()
+    type = pw.TextField()
+    payload = JSONField()
+    created_at = pw.FloatField()
+    sent_at = pw.FloatField(null=True)

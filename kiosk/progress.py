@@ -1,0 +1,91 @@
+"""The one place learners' progress is written, each change with its outbox event in one transaction."""
+from __future__ import annotations
+
+import time
+import uuid
+
+from sync import outbox
+
+from .content.quizmodel import Quiz
+from .db import database
+from .grading import grade
+from .models import Learner, Progress, QuizAttempt
+
+STARTED, COMPLETED = "started", "completed"
+MAX_GAP = 300      # seconds: a longer pause between two steps is not counted as time spent
+
+
+def record_step(learner: Learner, lesson_key: str, course_id: str, step: int, steps_total: int,
+                now: float | None = None) -> Progress:
+    """Remember the step a learner reached in a lesson (never moving a completed lesson backwards)."""
+    now = now or time.time()
+    step = max(0, min(step, steps_total))
+    with database.atomic():
+        row = _row(learner, lesson_key, course_id, steps_total, now)
+        row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
+        row.step, row.steps_total, row.last_seen = step, steps_total, now
+        row.save()
+        Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
+        outbox.append("lesson.progressed", learner.uuid, _payload(row), clock=lambda: now)
+    return row
+
+
+def complete_lesson(learner: Learner, lesson_key: str, course_id: str, steps_total: int,
+                    with_help: bool = False, now: float | None = None) -> Progress:
+    """Mark a lesson done; 'with help' is kept, because autonomy is what funders measure."""
+    now = now or time.time()
+    with database.atomic():
+        row = _row(learner, lesson_key, course_id, steps_total, now)
+        row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
+        if row.status != COMPLETED:
+            row.status, row.completed_at = COMPLETED, now
+        row.step, row.last_seen = steps_total, now
+        row.with_help = row.with_help or with_help
+        row.save()
+        Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
+        outbox.append("lesson.completed", learner.uuid, _payload(row), clock=lambda: now)
+    return row
+
+
+def record_quiz_attempt(learner: Learner, lesson_key: str, course_id: str, quiz: Quiz,
+                        answers: dict[int, list[str]], steps_total: int, with_help: bool = False,
+                        now: float | None = None) -> QuizAttempt:
+    """Mark and keep an attempt (every attempt is kept) and complete the lesson, in one transaction."""
+    now = now or time.time()
+    marked = grade(quiz, answers)
+    with database.atomic():
+        attempt = QuizAttempt.create(
+            uuid=str(uuid.uuid4()), learner=learner, lesson_key=lesson_key, course_id=course_id,
+            answers={str(k): v for k, v in answers.items()}, results=marked["results"],
+            score=marked["score"], total=marked["total"], passed=marked["passed"], with_help=with_help,
+            created_at=now)
+        outbox.append("quiz.attempted", learner.uuid, {
+            "attempt": attempt.uuid, "lesson": lesson_key, "course": course_id, "score": attempt.score,
+            "total": attempt.total, "passed": attempt.passed, "with_help": with_help,
+            "answers": attempt.answers, "correct": [r["correct"] for r in marked["results"]],
+        }, clock=lambda: now)
+        complete_lesson(learner, lesson_key, course_id, steps_total, with_help=with_help, now=now)
+    return attempt
+
+
+def _row(learner: Learner, lesson_key: str, course_id: str, steps_total: int, now: float) -> Progress:
+    row = Progress.get_or_none((Progress.learner == learner) & (Progress.lesson_key == lesson_key))
+    if row is None:
+        row = Progress(learner=learner, lesson_key=lesson_key, course_id=course_id, status=STARTED, step=0,
+                       steps_total=steps_total, time_spent=0, first_seen=now, last_seen=now)
+    return row
+
+
+def _payload(row: Progress) -> dict:
+    return {"lesson": row.lesson_key, "course": row.course_id, "status": row.status, "step": row.step,
+            "steps_total": row.steps_total, "time_spent": row.time_spent, "with_help": row.with_help}
+
+
+def for_learner(learner: Learner) -> dict[str, Progress]:
+    return {p.lesson_key: p for p in Progress.select().where(Progress.learner == learner)}
+
+
+def last_attempt(learner: Learner, lesson_key: str) -> QuizAttempt | None:
+    return (QuizAttempt.select().where((QuizAttempt.learner == learner) &
+                                       (QuizAttempt.lesson_key == lesson_key))
+            .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc()).first())

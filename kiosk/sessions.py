@@ -1,0 +1,73 @@
+"""Learner sessions on a shared screen: server-side, renewed at login, ended by logout or idleness.
+
+The cookie holds only a random token; the database holds its hash. Logging out deletes the row, so a
+copied or replayed cookie is worthless afterwards.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+
+from flask import current_app, g, session
+
+from .models import Learner, LearnerSession
+
+TOUCH_EVERY = 30      # seconds: write last_seen at most this often (an SD card has few writes to spare)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def log_in(learner: Learner, now: float | None = None) -> None:
+    """Start a fresh session: the old cookie content (and its CSRF token) is dropped."""
+    now = now or time.time()
+    end_session()
+    token = secrets.token_urlsafe(32)
+    LearnerSession.create(token_hash=_hash(token), learner=learner, created_at=now, last_seen=now)
+    Learner.update(last_active=now).where(Learner.id == learner.id).execute()
+    session["learner_token"] = token
+
+
+def end_session() -> None:
+    token = session.get("learner_token")
+    if token:
+        LearnerSession.delete().where(LearnerSession.token_hash == _hash(token)).execute()
+    session.clear()
+    g.learner = None
+
+
+def load_learner(now: float | None = None) -> Learner | None:
+    """The learner of this request, or None; an idle session is ended here."""
+    now = now or time.time()
+    token = session.get("learner_token")
+    if not token:
+        return None
+    row = (LearnerSession.select(LearnerSession, Learner).join(Learner)
+           .where(LearnerSession.token_hash == _hash(token)).first())
+    if row is None:
+        session.clear()
+        return None
+    if now - row.last_seen > current_app.config["IDLE_MINUTES"] * 60:
+        end_session()
+        g.session_expired = True
+        return None
+    if now - row.last_seen > TOUCH_EVERY:
+        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == row.token_hash).execute()
+        Learner.update(last_active=now).where(Learner.id == row.learner.id).execute()
+    return row.learner
+
+
+def end_idle_sessions(now: float, idle_seconds: float) -> int:
+    """Remove sessions nobody used for the idle time (called now and then, not per request)."""
+    return LearnerSession.delete().where(LearnerSession.last_seen < now - idle_seconds).execute()
+
+
+def touch(learner: Learner, now: float | None = None) -> None:
+    """Restart the idle countdown now (the learner said 'I'm still here')."""
+    now = now or time.time()
+    token = session.get("learner_token")
+    if token:
+        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
+        Learner.update(last_active=now).where(Learner.id == learner.id).execute()

@@ -1,0 +1,67 @@
+"""What every page needs: the current learner, a login guard, and helpers for templates."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+from flask import current_app, g, redirect, request, url_for
+from flask_babel import format_date, get_locale
+
+from .. import sessions
+from ..i18n import LANGUAGES, direction
+from ..learners import DEFAULT_PREFS, PICTURE_NAMES, PICTURES
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+_static_versions: dict[str, str] = {}
+
+
+def load_request_learner() -> None:
+    g.learner = None
+    if request.endpoint in (None, "static") or (request.endpoint or "").startswith("media."):
+        return
+    g.learner = sessions.load_learner()
+
+
+def learner_required(view):
+    """Send anyone who is not logged in back to 'Who is learning?'."""
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("learner") is None:
+            return redirect(url_for("learners.who", expired=1 if g.get("session_expired") else None))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def static_url(filename: str) -> str:
+    """A URL that changes with the file's content, so browsers may cache it for a year."""
+    if filename not in _static_versions or current_app.debug:
+        digest = hashlib.sha256((STATIC / filename).read_bytes()).hexdigest()[:10]
+        _static_versions[filename] = digest
+    return url_for("static", filename=filename, v=_static_versions[filename])
+
+
+def prefs() -> dict:
+    learner = g.get("learner")
+    return dict(DEFAULT_PREFS, **(learner.prefs if learner else {}))
+
+
+def page_classes() -> str:
+    p = prefs()
+    classes = [f"text-{p['text_size']}"]
+    if p["contrast"]:
+        classes.append("contrast")
+    if p["reduced_motion"]:
+        classes.append("reduce-motion")
+    return " ".join(classes)
+
+
+def template_helpers() -> dict:
+    locale = str(get_locale())
+    return {
+        "static_url": static_url, "lang": locale, "dir": direction(locale), "languages": LANGUAGES,
+        "learner": g.get("learner"), "prefs": prefs(), "page_classes": page_classes(),
+        "pictures": PICTURES, "picture_names": PICTURE_NAMES, "kiosk_name": current_app.config["KIOSK_NAME"],
+        "idle_minutes": current_app.config["IDLE_MINUTES"], "format_date": format_date,
+        "direction": direction,
+    }

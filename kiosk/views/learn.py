@@ -1,0 +1,135 @@
+"""Learning: home, catalogue, a course, a lesson step by step, its quiz and the result."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+
+from .. import catalog, progress
+from ..models import QuizAttempt
+from .common import learner_required
+
+bp = Blueprint("learn", __name__)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+
+def _lang() -> str:
+    return str(get_locale())
+
+
+@bp.get("/home")
+@learner_required
+def home():
+    courses = catalog.courses(_lang())
+    done = progress.for_learner(g.learner)
+    resume = None
+    if g.learner.last_lesson:
+        lesson = catalog.lesson_by_key(g.learner.last_lesson, _lang())
+        row = done.get(g.learner.last_lesson)
+        if lesson and row:
+            resume = {"lesson": lesson, "progress": row}
+    return render_template("learn/home.html", courses=courses, done=done, resume=resume,
+                           welcome=request.args.get("welcome") == "1")
+
+
+@bp.get("/courses")
+@learner_required
+def catalogue():
+    return render_template("learn/catalogue.html", courses=catalog.courses(_lang()),
+                           done=progress.for_learner(g.learner))
+
+
+@bp.get("/courses/<course_id>")
+@learner_required
+def course(course_id: str):
+    view = catalog.course(course_id, _lang()) or abort(404)
+    return render_template("learn/course.html", course=view, done=progress.for_learner(g.learner))
+
+
+def _lesson_or_404(course_id: str, slug: str):
+    lesson = catalog.lesson(course_id, slug, _lang()) or abort(404)
+    course = catalog.course(course_id, _lang()) or abort(404)
+    return course, lesson
+
+
+@bp.get("/courses/<course_id>/<slug>")
+@learner_required
+def lesson(course_id: str, slug: str):
+    course, lesson = _lesson_or_404(course_id, slug)
+    row = progress.for_learner(g.learner).get(lesson.key)
+    total = len(lesson.steps)
+    step = request.args.get("step", type=int)
+    if step is None:
+        step = min(row.step, total - 1) if row and row.status != "completed" else 0
+    if not 0 <= step < max(total, 1):
+        abort(404)
+    before, after = catalog.neighbours(course, lesson.key)
+    return render_template("learn/lesson.html", course=course, lesson=lesson, step=step, total=total,
+                           progress=row, before=before, after=after)
+
+
+@bp.post("/courses/<course_id>/<slug>/step")
+@learner_required
+def step(course_id: str, slug: str):
+    """Move to another step; reaching the end opens the quiz or completes the lesson."""
+    course, lesson = _lesson_or_404(course_id, slug)
+    total = len(lesson.steps)
+    target = request.form.get("step", type=int)
+    if target is None or not 0 <= target <= total:
+        abort(400)
+    if target < total:
+        progress.record_step(g.learner, lesson.key, course_id, target, total)
+        return redirect(url_for(".lesson", course_id=course_id, slug=slug, step=target, _anchor="content"))
+    if lesson.quiz:
+        progress.record_step(g.learner, lesson.key, course_id, total, total)
+        return redirect(url_for(".quiz", course_id=course_id, slug=slug))
+    progress.complete_lesson(g.learner, lesson.key, course_id, total,
+                             with_help=request.form.get("with_help") == "1")
+    return redirect(url_for(".course", course_id=course_id, done=lesson.key))
+
+
+@bp.get("/courses/<course_id>/<slug>/quiz")
+@learner_required
+def quiz(course_id: str, slug: str):
+    course, lesson = _lesson_or_404(course_id, slug)
+    if not lesson.quiz:
+        abort(404)
+    return render_template("learn/quiz.html", course=course, lesson=lesson, errors={}, answers={})
+
+
+@bp.post("/courses/<course_id>/<slug>/quiz")
+@learner_required
+def answer(course_id: str, slug: str):
+    course, lesson = _lesson_or_404(course_id, slug)
+    if not lesson.quiz:
+        abort(404)
+    answers = {i: [v.strip()[:200] for v in request.form.getlist(f"q{i}") if v.strip()]
+               for i in range(len(lesson.quiz.questions))}
+    missing = {i for i, given in answers.items() if not given}
+    if missing:
+        return render_template("learn/quiz.html", course=course, lesson=lesson, errors=missing,
+                               answers=answers), 400
+    attempt = progress.record_quiz_attempt(g.learner, lesson.key, course_id, lesson.quiz, answers,
+                                           len(lesson.steps), with_help=request.form.get("with_help") == "1")
+    return redirect(url_for(".result", attempt_id=attempt.uuid))
+
+
+@bp.get("/attempts/<attempt_id>")
+@learner_required
+def result(attempt_id: str):
+    attempt = QuizAttempt.get_or_none((QuizAttempt.uuid == attempt_id) &
+                                      (QuizAttempt.learner == g.learner)) or abort(404)
+    lesson = catalog.lesson_by_key(attempt.lesson_key, _lang()) or abort(404)
+    course = catalog.course(lesson.course_id, _lang()) or abort(404)
+    before, after = catalog.neighbours(course, lesson.key)
+    return render_template("learn/result.html", attempt=attempt, lesson=lesson, course=course, after=after)
+
+
+@bp.get("/search")
+@learner_required
+def search():
+    query = request.args.get("q", "").strip()[:100]
+    hits = catalog.search(query, _lang()) if query else []
+    return render_template("learn/search.html", query=query, hits=hits)

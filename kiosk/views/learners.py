@@ -1,0 +1,104 @@
+"""Who is learning: pick a card, create a profile, enter a PIN, log out."""
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
+
+from .. import learners, sessions
+from ..i18n import LANGUAGES
+from ..models import Learner
+
+bp = Blueprint("learners", __name__)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.extensions["pin_guard"] = learners.PinGuard(
+        app.config["PIN_MAX_TRIES"], app.config["PIN_LOCK_MINUTES"] * 60, app.config["KIOSK_PIN_LIMIT"])
+
+
+@bp.get("/")
+def who():
+    if g.learner is not None:
+        return redirect(url_for("learn.home"))
+    return render_template("learners/who.html", learners=learners.recent(),
+                           expired=request.args.get("expired") == "1")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    errors, form = {}, request.form
+    if request.method == "POST":
+        try:
+            pin = learners.validate_pin(form.get("pin", ""), form.get("pin_confirm", ""))
+            learner = learners.create_learner(form.get("name", ""), form.get("picture", ""), pin,
+                                              language=request.cookies.get("lang"))
+        except learners.FormError as error:
+            errors[error.field] = error.message
+        else:
+            sessions.log_in(learner)
+            return redirect(url_for("learn.home", welcome=1))
+    status = 400 if errors else 200
+    return render_template("learners/new.html", errors=errors, form=form), status
+
+
+@bp.route("/learner/<uuid>", methods=["GET", "POST"])
+def pick(uuid: str):
+    """Log in as this card's learner: straight away without a PIN, after the PIN otherwise."""
+    learner = Learner.get_or_none(Learner.uuid == uuid) or abort(404)
+    guard, now = current_app.extensions["pin_guard"], time.time()
+    if request.method == "GET":
+        return render_template("learners/pin.html", person=learner, error=None)
+    wait = guard.wait_seconds(learner, now)
+    if wait:
+        return _pin_page(learner, _wait_message(wait), 429)
+    if not guard.check(learner, request.form.get("pin", ""), now):
+        wait = guard.wait_seconds(learner, now)
+        message = _wait_message(wait) if wait else _("This PIN is not right. Please try again.")
+        return _pin_page(learner, message, 429 if wait else 400)
+    sessions.log_in(learner, now)
+    lesson = learner.last_lesson
+    return redirect(url_for("learn.home", resume=1 if lesson else None))
+
+
+def _pin_page(learner, message, status):
+    return render_template("learners/pin.html", person=learner, error=message), status
+
+
+def _wait_message(seconds: int) -> str:
+    minutes = (seconds + 59) // 60
+    return ngettext("Too many tries. Please wait %(num)s minute, then try again.",
+                    "Too many tries. Please wait %(num)s minutes, then try again.", minutes)
+
+
+@bp.post("/logout")
+def logout():
+    sessions.end_session()
+    return redirect(url_for("learners.who"))
+
+
+@bp.post("/still-here")
+def still_here():
+    """Keep the session alive (the idle warning's button); touching happens in load_learner."""
+    if g.learner is None:
+        return redirect(url_for("learners.who", expired=1))
+    sessions.touch(g.learner)
+    if request.accept_mimetypes.best == "application/json":
+        return {"ok": True}
+    return redirect(request.form.get("next") or url_for("learn.home"))
+
+
+@bp.post("/language")
+def language():
+    """Choose the language before logging in (kept in a cookie) or as a learner (kept on the profile)."""
+    code = request.form.get("language", "")
+    if code not in LANGUAGES:
+        abort(400)
+    if g.learner is not None:
+        learners.update_prefs(g.learner, {"language": code})
+    target = request.form.get("next") or url_for("learners.who")
+    response = redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response
