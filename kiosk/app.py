@@ -52,17 +52,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     Babel(app, locale_selector=select_locale)
     _register(app)
+    from sync import kiosk_app
+    kiosk_app.init_app(app)
     return app
 
 
 def _register(app: Flask) -> None:
-    from .views import errors, learn, learners, media, prefs, status
+    from .views import errors, facilitator, learn, learners, media, prefs, status
     from .views.common import load_request_learner, template_helpers
 
     app.before_request(load_request_learner)
     app.add_template_filter(highlight)
     app.context_processor(template_helpers)
-    for module in (learners, learn, prefs, media, status, errors):
+    for module in (learners, learn, prefs, media, status, facilitator, errors):
         module.init_app(app)
 
     @app.after_request

@@ -43,6 +43,13 @@ def serve(host, port, content_dir, data_dir, threads):
     click.echo("Open the kiosk in a browser at:")
     for address in _addresses(host):
         click.echo(f"  http://{address}:{port}/")
+    from . import facilitators
+    from .db import database
+    with database.connection_context():
+        if not facilitators.exists():
+            click.echo("No facilitator account yet: create one on this computer at "
+                       f"http://127.0.0.1:{port}/facilitator/setup, or from another device with the "
+                       f"set-up code {app.config['SETUP_CODE']}.")
     waitress_serve(app, host=host, port=port, threads=threads, ident="Relais", clear_untrusted_proxy_headers=True)
 
 
@@ -132,3 +139,14 @@ def _addresses(host: str) -> list[str]:
 
 def main():
     cli(prog_name="relais")
+
+
+def _register_plugins() -> None:
+    from sync.cli import register as register_sync
+
+    from .ops_cli import register as register_ops
+    register_sync(cli)
+    register_ops(cli)
+
+
+_register_plugins()

@@ -130,3 +130,17 @@ class OutboxEvent(BaseModel):
     payload = JSONField()
     created_at = pw.FloatField()
     sent_at = pw.FloatField(null=True)
+
+
+class FacilitatorSession(BaseModel):
+    token_hash = pw.TextField(primary_key=True)
+    facilitator = pw.ForeignKeyField(Facilitator, on_delete="CASCADE")
+    created_at = pw.FloatField()
+    last_seen = pw.FloatField()
+
+
+class KioskSetting(BaseModel):
+    """A setting changed on the facilitator's settings page; overrides the configured value."""
+
+    key = pw.TextField(primary_key=True)
+    value = JSONField()

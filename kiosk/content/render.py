@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 from typing import Callable, Optional
@@ -71,7 +72,7 @@ def render_markdown(text: str, resolve: Resolver, rel: str, first_line: int) -> 
 
 def plain_text(html: str) -> str:
     """Text of rendered HTML, for the search index."""
-    return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+    return re.sub(r"\s+", " ", unescape(nh3.clean(html, tags=set()))).strip()
 
 
 class _MediaExtension(Extension):

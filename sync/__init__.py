@@ -1,0 +1,1 @@
+"""Getting learners' progress from kiosks to a hub: outbox, clock, uploader and the hub itself."""

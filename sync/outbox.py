@@ -1,0 +1,65 @@
+"""The kiosk's outbox: events appended in the same transaction as the change they record.
+
+Knows nothing of HTTP; the uploader reads pending events from here and marks them sent once the hub
+has acknowledged them.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+from kiosk.models import KioskIdentity, OutboxEvent
+
+from . import hlc
+
+EVENT_TYPES = {
+    "learner.created", "learner.renamed", "learner.erased", "learner.prefs",
+    "lesson.progressed", "lesson.completed", "quiz.attempted",
+}
+
+
+def identity() -> KioskIdentity:
+    """This kiosk's identity row, made on first use."""
+    row = KioskIdentity.get_or_none(KioskIdentity.id == 1)
+    if row is None:
+        KioskIdentity.insert(id=1, kiosk_id=str(uuid.uuid4()), epoch=1, next_seq=1,
+                             hlc_wall=0, hlc_counter=0).on_conflict_ignore().execute()
+        row = KioskIdentity.get_by_id(1)
+    return row
+
+
+def append(event_type: str, learner_uuid: str | None, payload: dict, clock=time.time) -> OutboxEvent:
+    """Record one event; the caller must hold the transaction that makes the change itself."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {event_type}")
+    ident = identity()
+    wall, counter = hlc.tick(ident.hlc_wall, ident.hlc_counter, hlc.now_ms(clock))
+    seq = ident.next_seq
+    KioskIdentity.update(next_seq=seq + 1, hlc_wall=wall, hlc_counter=counter).where(
+        KioskIdentity.id == 1).execute()
+    return OutboxEvent.create(uuid=str(uuid.uuid4()), epoch=ident.epoch, seq=seq,
+                              learner_uuid=learner_uuid, hlc=hlc.encode(wall, counter),
+                              type=event_type, payload=payload, created_at=clock(), sent_at=None)
+
+
+def pending(limit: int = 500) -> list[OutboxEvent]:
+    return list(OutboxEvent.select().where(OutboxEvent.sent_at.is_null())
+                .order_by(OutboxEvent.epoch, OutboxEvent.seq).limit(limit))
+
+
+def pending_count() -> int:
+    return OutboxEvent.select().where(OutboxEvent.sent_at.is_null()).count()
+
+
+def mark_sent(epoch: int, up_to_seq: int, clock=time.time) -> int:
+    """Mark every event of `epoch` up to the acknowledged sequence as sent."""
+    return (OutboxEvent.update(sent_at=clock())
+            .where(OutboxEvent.epoch == epoch, OutboxEvent.seq <= up_to_seq,
+                   OutboxEvent.sent_at.is_null()).execute())
+
+
+def new_epoch() -> int:
+    """After a restore from backup: sequence numbers restart in a fresh epoch so they never collide."""
+    ident = identity()
+    KioskIdentity.update(epoch=ident.epoch + 1, next_seq=1).where(KioskIdentity.id == 1).execute()
+    return ident.epoch + 1
