@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, request
@@ -58,13 +59,16 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from .views import errors, facilitator, learn, learners, media, prefs, status
+    from .views import (certificates, dashboard, errors, facilitator, learn, learners, manage, media,
+                        prefs, settings_page, status)
     from .views.common import load_request_learner, template_helpers
 
     app.before_request(load_request_learner)
     app.add_template_filter(highlight)
+    app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
-    for module in (learners, learn, prefs, media, status, facilitator, errors):
+    for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
+                   certificates, errors):
         module.init_app(app)
 
     @app.after_request

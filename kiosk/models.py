@@ -144,3 +144,33 @@ class KioskSetting(BaseModel):
 
     key = pw.TextField(primary_key=True)
     value = JSONField()
+
+
+class LearnerGroup(BaseModel):
+    """A workshop ("atelier du mardi"): learners who follow assigned courses together."""
+
+    name = pw.TextField(unique=True)
+    created_at = pw.FloatField()
+
+
+class GroupMember(BaseModel):
+    group = pw.ForeignKeyField(LearnerGroup, backref="members", on_delete="CASCADE")
+    learner = pw.ForeignKeyField(Learner, backref="groups", on_delete="CASCADE")
+
+    class Meta:
+        primary_key = pw.CompositeKey("group", "learner")
+
+
+class GroupCourse(BaseModel):
+    group = pw.ForeignKeyField(LearnerGroup, backref="courses", on_delete="CASCADE")
+    course_id = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("group", "course_id")
+
+
+class Certificate(BaseModel):
+    code = pw.TextField(unique=True)
+    learner = pw.ForeignKeyField(Learner, backref="certificates", on_delete="CASCADE")
+    course_id = pw.TextField()
+    issued_at = pw.FloatField()

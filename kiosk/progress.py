@@ -89,3 +89,16 @@ def last_attempt(learner: Learner, lesson_key: str) -> QuizAttempt | None:
     return (QuizAttempt.select().where((QuizAttempt.learner == learner) &
                                        (QuizAttempt.lesson_key == lesson_key))
             .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc()).first())
+
+
+def set_with_help(learner: Learner, lesson_key: str, with_help: bool, now: float | None = None) -> None:
+    """Assisted mode: a facilitator records that a lesson was (or was not) done with help."""
+    now = now or time.time()
+    with database.atomic():
+        row = Progress.get_or_none((Progress.learner == learner) & (Progress.lesson_key == lesson_key))
+        if row is None or row.with_help == with_help:
+            return
+        row.with_help = with_help
+        row.save()
+        event = "lesson.completed" if row.status == COMPLETED else "lesson.progressed"
+        outbox.append(event, learner.uuid, _payload(row), clock=lambda: now)

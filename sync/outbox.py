@@ -14,7 +14,7 @@ from . import hlc
 
 EVENT_TYPES = {
     "learner.created", "learner.renamed", "learner.erased", "learner.prefs",
-    "lesson.progressed", "lesson.completed", "quiz.attempted",
+    "lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued",
 }
 
 

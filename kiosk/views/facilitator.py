@@ -17,6 +17,7 @@ LOCAL = {"127.0.0.1", "::1"}
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.config.setdefault("SETUP_CODE", secrets.token_hex(4))
+    app.context_processor(lambda: {"facilitator_links": app.extensions.get("facilitator_links", [])})
 
 
 def current_facilitator():
@@ -94,5 +95,4 @@ def setup():
 @facilitator_required
 def home():
     report = current_app.config["INDEX_REPORT"]
-    return render_template("facilitator/home.html", report=report,
-                           extra_links=current_app.extensions.get("facilitator_links", []))
+    return render_template("facilitator/home.html", report=report)

@@ -1,0 +1,52 @@
+"""Workshops: a named group of learners with the courses assigned to it."""
+from __future__ import annotations
+
+import time
+
+from peewee import IntegrityError
+
+from .db import database
+from .models import GroupCourse, GroupMember, Learner, LearnerGroup
+
+
+class GroupError(ValueError):
+    pass
+
+
+def create(name: str, now: float | None = None) -> LearnerGroup:
+    name = " ".join((name or "").split())
+    if not name:
+        raise GroupError("empty")
+    try:
+        return LearnerGroup.create(name=name[:80], created_at=now or time.time())
+    except IntegrityError as exc:
+        raise GroupError("exists") from exc
+
+
+def set_members(group: LearnerGroup, learner_ids: list[int]) -> None:
+    with database.atomic():
+        GroupMember.delete().where(GroupMember.group == group).execute()
+        valid = [le.id for le in Learner.select(Learner.id).where(Learner.id.in_(learner_ids or [0]))]
+        for learner_id in valid:
+            GroupMember.create(group=group, learner=learner_id)
+
+
+def set_courses(group: LearnerGroup, course_ids: list[str]) -> None:
+    with database.atomic():
+        GroupCourse.delete().where(GroupCourse.group == group).execute()
+        for course_id in dict.fromkeys(course_ids):
+            GroupCourse.create(group=group, course_id=course_id)
+
+
+def members(group: LearnerGroup) -> list[Learner]:
+    return list(Learner.select().join(GroupMember).where(GroupMember.group == group).order_by(Learner.name))
+
+
+def course_ids(group: LearnerGroup) -> list[str]:
+    return [c.course_id for c in GroupCourse.select().where(GroupCourse.group == group)]
+
+
+def for_learner(learner: Learner) -> list[str]:
+    """Courses assigned to any group the learner belongs to (shown first on their home page)."""
+    return [c.course_id for c in GroupCourse.select().join(GroupMember, on=(GroupMember.group == GroupCourse.group))
+            .where(GroupMember.learner == learner)]

@@ -1,0 +1,122 @@
+"""What a facilitator does to a learner's profile: rename, reset the PIN, merge, export, erase.
+
+Every change goes through the outbox so the hub learns of it, erasure included.
+"""
+from __future__ import annotations
+
+import time
+
+from werkzeug.security import generate_password_hash
+
+from sync import outbox
+
+from .db import database
+from .learners import PIN_HASH, validate_name, validate_pin
+from .models import (Certificate, GroupMember, Learner, LearnerSession, OutboxEvent, Progress,
+                     QuizAttempt)
+from .progress import _payload
+
+
+def rename(learner: Learner, name: str) -> Learner:
+    name = validate_name(name)
+    with database.atomic():
+        Learner.update(name=name).where(Learner.id == learner.id).execute()
+        outbox.append("learner.renamed", learner.uuid, {"name": name})
+    learner.name = name
+    return learner
+
+
+def reset_pin(learner: Learner, pin: str | None) -> None:
+    """Set a new PIN, or remove it when `pin` is empty; lifts any lock and ends open sessions."""
+    pin = validate_pin(pin or "")
+    with database.atomic():
+        Learner.update(pin_hash=generate_password_hash(pin, PIN_HASH) if pin else None, failed_pins=0,
+                       locked_until=0).where(Learner.id == learner.id).execute()
+        LearnerSession.delete().where(LearnerSession.learner == learner).execute()
+
+
+def merge(keep: Learner, other: Learner, now: float | None = None) -> Learner:
+    """Fold `other` into `keep` (the same person made two cards): furthest progress wins, attempts kept.
+
+    The hub is told through ordinary events: `keep`'s merged progress and copied attempts, then the
+    erasure of `other`.
+    """
+    if keep.id == other.id:
+        raise ValueError("a learner cannot be merged with itself")
+    now = now or time.time()
+    with database.atomic():
+        mine = {p.lesson_key: p for p in Progress.select().where(Progress.learner == keep)}
+        for theirs in Progress.select().where(Progress.learner == other):
+            row = mine.get(theirs.lesson_key)
+            if row is None:
+                row = Progress(learner=keep, lesson_key=theirs.lesson_key, course_id=theirs.course_id,
+                               status=theirs.status, step=theirs.step, steps_total=theirs.steps_total,
+                               time_spent=0, first_seen=theirs.first_seen, last_seen=theirs.last_seen)
+            _fold(row, theirs)
+            row.save()
+            event = "lesson.completed" if row.status == "completed" else "lesson.progressed"
+            outbox.append(event, keep.uuid, _payload(row), clock=lambda: now)
+        for attempt in QuizAttempt.select().where(QuizAttempt.learner == other):
+            QuizAttempt.update(learner=keep).where(QuizAttempt.id == attempt.id).execute()
+            outbox.append("quiz.attempted", keep.uuid, {
+                "attempt": attempt.uuid, "lesson": attempt.lesson_key, "course": attempt.course_id,
+                "score": attempt.score, "total": attempt.total, "passed": attempt.passed,
+                "with_help": attempt.with_help, "answers": attempt.answers,
+                "correct": [r["correct"] for r in attempt.results]}, clock=lambda: now)
+        for member in GroupMember.select().where(GroupMember.learner == other):
+            GroupMember.insert(group=member.group_id, learner=keep).on_conflict_ignore().execute()
+        Certificate.update(learner=keep).where(
+            (Certificate.learner == other) &
+            Certificate.course_id.not_in(Certificate.select(Certificate.course_id)
+                                         .where(Certificate.learner == keep))).execute()
+        if other.last_active > keep.last_active:
+            Learner.update(last_active=other.last_active, last_lesson=other.last_lesson).where(
+                Learner.id == keep.id).execute()
+        erase(other, now=now)
+    return Learner.get_by_id(keep.id)
+
+
+def _fold(row: Progress, theirs: Progress) -> None:
+    if theirs.status == "completed" and row.status != "completed":
+        row.status, row.completed_at = "completed", theirs.completed_at
+    elif theirs.status == "completed" and theirs.completed_at:
+        row.completed_at = min(row.completed_at or theirs.completed_at, theirs.completed_at)
+    row.step = max(row.step, theirs.step)
+    row.time_spent += theirs.time_spent
+    row.first_seen = min(row.first_seen, theirs.first_seen)
+    row.last_seen = max(row.last_seen, theirs.last_seen)
+    row.with_help = row.with_help or theirs.with_help
+
+
+def export(learner: Learner) -> dict:
+    """Everything the kiosk holds about one learner (their right of access), as JSON-ready data."""
+    return {
+        "learner": {"id": learner.uuid, "name": learner.name, "picture": learner.picture,
+                    "has_pin": learner.pin_hash is not None, "preferences": learner.prefs,
+                    "created_at": learner.created_at, "last_active": learner.last_active},
+        "progress": [{"lesson": p.lesson_key, "course": p.course_id, "status": p.status, "step": p.step,
+                      "steps_total": p.steps_total, "time_spent_seconds": p.time_spent,
+                      "first_seen": p.first_seen, "last_seen": p.last_seen, "completed_at": p.completed_at,
+                      "with_help": p.with_help}
+                     for p in Progress.select().where(Progress.learner == learner)],
+        "quiz_attempts": [{"id": a.uuid, "lesson": a.lesson_key, "course": a.course_id, "answers": a.answers,
+                           "score": a.score, "total": a.total, "passed": a.passed, "with_help": a.with_help,
+                           "created_at": a.created_at}
+                          for a in QuizAttempt.select().where(QuizAttempt.learner == learner)],
+        "certificates": [{"code": c.code, "course": c.course_id, "issued_at": c.issued_at}
+                         for c in Certificate.select().where(Certificate.learner == learner)],
+        "groups": [m.group.name for m in GroupMember.select().where(GroupMember.learner == learner)],
+    }
+
+
+def erase(learner: Learner, now: float | None = None) -> None:
+    """Delete a learner and all they did, and tell the hub to do the same.
+
+    Unsent events stay queued (the hub's sequence must have no gap) and are deleted there by the
+    erase event that follows them; events already sent are emptied here.
+    """
+    with database.atomic():
+        OutboxEvent.update(payload={}).where((OutboxEvent.learner_uuid == learner.uuid) &
+                                             OutboxEvent.sent_at.is_null(False)).execute()
+        outbox.append("learner.erased", learner.uuid, {}, clock=(lambda: now) if now else time.time)
+        learner.delete_instance()       # cascades to progress, attempts, sessions, groups, certificates
