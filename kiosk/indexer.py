@@ -1,7 +1,9 @@
 """Indexing the content folder into SQLite at start-up; only lessons whose files changed are re-parsed."""
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +18,7 @@ from .content.sources import read_text
 from .content.tree import ORDER_PREFIX, CourseFiles, LessonFiles, discover, split_language
 from .db import database
 from .media import SERVABLE, image_size, kind_of, resized_copy
-from .models import ContentFile, Course, Lesson, LessonVersion
+from .models import ContentFile, Course, KioskSetting, Lesson, LessonVersion
 
 PARSER_VERSION = "1"      # bump to re-parse everything after a change in how lessons are read
 
@@ -35,24 +37,33 @@ def index_content(root: Path, data_dir: Path, default_language: str) -> IndexRep
     """Bring the catalogue tables in line with the folder; what cannot be read is recorded, not fatal."""
     started, report = time.perf_counter(), IndexReport()
     root = root.resolve()
+    tree = _tree_fingerprint(root, default_language)
+    stored = KioskSetting.get_or_none(KioskSetting.key == "catalog_fingerprint")
+    if stored and stored.value == tree:
+        return _finish(report, started)         # nothing changed since the last start: no file is read
     seen_courses, seen_lessons, seen_files = set(), set(), set()
+    _media_in.cache_clear()
     for position, course_files in enumerate(discover(root) if root.is_dir() else []):
-        course_id = _index_course(course_files, position, root, default_language, report)
-        if course_id is None:
-            continue
-        seen_courses.add(course_id)
-        for number, lesson_files in enumerate(course_files.lessons):
-            seen_files.update(_rel(p, root) for p in _files_of(lesson_files))
-            key = _index_lesson(course_id, course_files, lesson_files, number, root, data_dir, report,
-                                seen_lessons)
-            if key:
-                seen_lessons.add(key)
-        seen_files.update(_rel(p, root) for p in course_files.settings.values())
+        with database.atomic():     # one commit (one fsync) per course, not one per row
+            course_id = _index_course(course_files, position, root, default_language, report)
+            seen_courses.add(course_id)
+            for number, lesson_files in enumerate(course_files.lessons):
+                seen_files.update(_rel(p, root) for p in _files_of(lesson_files))
+                key = _index_lesson(course_id, course_files, lesson_files, number, root, data_dir, report,
+                                    seen_lessons)
+                if key:
+                    seen_lessons.add(key)
+            seen_files.update(_rel(p, root) for p in course_files.settings.values())
     with database.atomic():
         Lesson.delete().where(Lesson.key.not_in(seen_lessons or {""})).execute()
         Course.delete().where(Course.id.not_in(seen_courses or {""})).execute()
         ContentFile.delete().where(ContentFile.path.not_in(seen_files or {""})).execute()
         _drop_orphan_search_rows()
+        KioskSetting.insert(key="catalog_fingerprint", value=tree).on_conflict_replace().execute()
+    return _finish(report, started)
+
+
+def _finish(report: IndexReport, started: float) -> IndexReport:
     stored = list(ContentFile.select())
     report.skipped = sorted(f.path for f in stored if f.skipped)
     report.problems = [Problem(**p) for f in stored for p in f.problems]
@@ -62,7 +73,7 @@ def index_content(root: Path, data_dir: Path, default_language: str) -> IndexRep
 
 
 def _index_course(files: CourseFiles, position: int, root: Path, default_language: str,
-                  report: IndexReport) -> str | None:
+                  report: IndexReport) -> str:
     settings, texts, problems = read_course_settings(files.settings, files.folder, root)
     for lang, path in files.settings.items():
         _record(_rel(path, root), [p for p in problems if p.path == _rel(path, root)], False)
@@ -214,8 +225,27 @@ def _files_of(files: LessonFiles) -> list[Path]:
 
 
 def _media_beside(files: LessonFiles, course: CourseFiles) -> list[Path]:
-    folder = (course.folder / files.base).parent
+    return _media_in((course.folder / files.base).parent)
+
+
+@functools.lru_cache(maxsize=64)
+def _media_in(folder: Path) -> list[Path]:
+    """Media files of a folder (cached for one indexing run: fifty lessons share a folder)."""
     return [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SERVABLE]
+
+
+def _tree_fingerprint(root: Path, default_language: str) -> str:
+    """Size and modification time of every file under the root: equal means nothing to re-read."""
+    digest = hashlib.sha256(f"{PARSER_VERSION}:{default_language}:{root}".encode())
+    for folder, dirs, files in os.walk(root):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    return digest.hexdigest()
 
 
 def _fingerprint(paths: list[Path], extra: str = "") -> str:

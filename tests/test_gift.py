@@ -28,7 +28,8 @@ def test_a_right_answer_among_wrong_ones_is_a_single_choice_in_the_written_order
     q = only_question("Which button opens a link? {~The right one =The left one ~The wheel}")
     assert q.kind == SINGLE
     assert q.text == "Which button opens a link?"
-    assert q.choices == [Choice("The right one", False), Choice("The left one", True), Choice("The wheel", False)]
+    assert q.choices == [Choice("The right one", False), Choice("The left one", True),
+                         Choice("The wheel", False)]
 
 
 def test_answers_may_be_written_one_per_line():
@@ -212,6 +213,11 @@ def test_questions_are_separated_by_blank_lines_and_remember_their_first_line():
     assert problems == []
     assert [q.line for q in quiz.questions] == [3, 6]
     assert quiz.questions[1].text == "Second question\non two lines?"
+
+
+def test_indented_lines_are_trimmed():
+    q = only_question("Which button\n    opens a link?\n    {=Left\n     ~Right}")
+    assert q.text == "Which button\nopens a link?"
 
 
 def test_a_question_line_skips_the_comments_above_it():

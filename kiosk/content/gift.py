@@ -13,7 +13,7 @@ from .quizmodel import DEFAULT_PASS_MARK, MULTIPLE, SINGLE, TEXT, TRUEFALSE, Cho
 from .render import plain_text
 
 BLANK = "_____"
-PASS = re.compile(r"^//\s*pass\s*:\s*(.*?)\s*%?\s*$", re.I)
+PASS = re.compile(r"^//\s*pass\s*:(.*)$", re.I)
 FORMAT = re.compile(r"^\s*\[(html|markdown|plain|moodle)\]", re.I)
 WEIGHT = re.compile(r"^\s*%(-?\d+(?:\.\d*)?)%")
 TRUTH = {"T": True, "TRUE": True, "F": False, "FALSE": False}
@@ -56,12 +56,13 @@ def _pass_mark(lines: list[str], path: str, problems: list[Problem]) -> int:
         found = PASS.match(line.strip())
         if not found:
             continue
-        value = found.group(1)
+        value = found.group(1).strip().removesuffix("%").strip()
         if value.isascii() and value.isdigit() and int(value) <= 100:
             mark = int(value)
         else:
-            problems.append(Problem(path, number, WARNING, f"the pass mark '{value}' should be a whole "
-                                    f"number from 0 to 100, as in '// pass: 70'; {DEFAULT_PASS_MARK} is used."))
+            message = (f"the pass mark '{value}' should be a whole number from 0 to 100, "
+                       f"as in '// pass: 70'; {DEFAULT_PASS_MARK} is used.")
+            problems.append(Problem(path, number, WARNING, message))
             mark = DEFAULT_PASS_MARK
     return mark
 
@@ -75,7 +76,7 @@ def _blocks(lines: list[str]) -> Iterator[tuple[int, str]]:
             continue     # comments, and Moodle's category lines, which mean nothing on a kiosk
         if stripped:
             start = start or number
-            block.append(line)
+            block.append(stripped)
         elif block:
             yield start, "\n".join(block)
             start, block = 0, []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from html import unescape
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
@@ -60,12 +61,23 @@ def strip_extras(text: str) -> str:
     return LIQUID.sub("", KRAMDOWN_ATTR.sub("", text))
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown.Markdown:
+    """One Markdown converter per thread, reset between uses: building one costs more than converting."""
+    if not hasattr(_local, "md"):
+        _local.md = markdown.Markdown(extensions=["extra", "sane_lists", _MediaExtension()],
+                                      output_format="html")
+    return _local.md
+
+
 def render_markdown(text: str, resolve: Resolver, rel: str, first_line: int) -> tuple[str, list[Problem]]:
     """Render one step of a lesson; problems carry line numbers counted from `first_line`."""
     problems: list[Problem] = []
-    md = markdown.Markdown(extensions=["extra", "sane_lists", _MediaExtension(resolve, problems)],
-                           output_format="html")
-    md.media_context = (text, rel, first_line)
+    md = _markdown()
+    md.reset()
+    md.media_context = (text, rel, first_line, resolve, problems)
     html = md.convert(strip_extras(text))
     return clean_html(html), problems
 
@@ -76,22 +88,15 @@ def plain_text(html: str) -> str:
 
 
 class _MediaExtension(Extension):
-    def __init__(self, resolve: Resolver, problems: list[Problem]):
-        super().__init__()
-        self.resolve, self.problems = resolve, problems
-
     def extendMarkdown(self, md):
-        md.treeprocessors.register(_MediaProcessor(md, self.resolve, self.problems), "relais_media", 1)
+        md.treeprocessors.register(_MediaProcessor(md), "relais_media", 1)
 
 
 class _MediaProcessor(Treeprocessor):
     """Point images, sound, video and links at the kiosk's own URLs; report what is missing."""
 
-    def __init__(self, md, resolve: Resolver, problems: list[Problem]):
-        super().__init__(md)
-        self.resolve, self.problems = resolve, problems
-
     def run(self, root):
+        self.resolve, self.problems = self.md.media_context[3], self.md.media_context[4]
         parents = {child: parent for parent in root.iter() for child in parent}
         for el in list(root.iter()):
             if el.tag == "h1":
@@ -103,7 +108,7 @@ class _MediaProcessor(Treeprocessor):
         return None
 
     def _warn(self, target: str, message: str) -> None:
-        text, rel, first_line = self.md.media_context
+        text, rel, first_line = self.md.media_context[:3]
         index = text.find(target)
         line = first_line + text.count("\n", 0, index) if index >= 0 else first_line
         self.problems.append(Problem(rel, line, WARNING, message))

@@ -38,9 +38,9 @@ def split_language(stem: str) -> tuple[str, str | None]:
     return (match.group("base"), match.group("lang")) if match else (stem, None)
 
 
-def slugify(name: str) -> str:
-    """A URL-safe id from a file or folder name, without its numeric prefix."""
-    match = ORDER_PREFIX.match(name)
+def slugify(name: str, keep_prefix: bool = False) -> str:
+    """A URL-safe id from a file or folder name, without its numeric prefix unless asked."""
+    match = None if keep_prefix else ORDER_PREFIX.match(name)
     name = match.group(2) if match else name
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "item"
@@ -60,6 +60,11 @@ def discover(root: Path) -> list[CourseFiles]:
         course = _course(folder, root, recursive=True)
         if course.lessons or course.settings:
             courses.append(course)
+    seen: set[str] = set()
+    for course in courses:       # '01-basics' and '02-basics' must not share an id
+        if course.default_id in seen:
+            course.default_id = slugify(course.folder.name, keep_prefix=True)
+        seen.add(course.default_id)
     return courses
 
 
@@ -99,7 +104,7 @@ def _unique_slugs(lessons: list[LessonFiles]) -> None:
     seen: set[str] = set()
     for lesson in lessons:
         if lesson.slug in seen:
-            lesson.slug = slugify(lesson.base.replace("/", "-"))
+            lesson.slug = slugify(lesson.base.replace("/", "-"), keep_prefix=True)
         seen.add(lesson.slug)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import catalog, progress
-from ..models import QuizAttempt
+from .. import catalog, certificates, groups, progress
+from ..models import Certificate, QuizAttempt
 from .common import learner_required
 
 bp = Blueprint("learn", __name__)
@@ -22,7 +22,8 @@ def _lang() -> str:
 @bp.get("/home")
 @learner_required
 def home():
-    courses = catalog.courses(_lang())
+    assigned = groups.for_learner(g.learner)
+    courses = sorted(catalog.courses(_lang()), key=lambda c: c.id not in assigned)   # the group's first
     done = progress.for_learner(g.learner)
     resume = None
     if g.learner.last_lesson:
@@ -45,7 +46,10 @@ def catalogue():
 @learner_required
 def course(course_id: str):
     view = catalog.course(course_id, _lang()) or abort(404)
-    return render_template("learn/course.html", course=view, done=progress.for_learner(g.learner))
+    certificate = Certificate.get_or_none((Certificate.learner == g.learner) & (Certificate.course_id == course_id))
+    return render_template("learn/course.html", course=view, done=progress.for_learner(g.learner),
+                           complete=certificate is not None or certificates.is_complete(g.learner, view),
+                           certificate=certificate)
 
 
 def _lesson_or_404(course_id: str, slug: str):
