@@ -1,6 +1,7 @@
 """Reading the indexed catalogue in a learner's language, with fallback, and searching it."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ class LessonView:
     quiz: Quiz | None = None
     audio: str | None = None
     translated: bool = True         # False when shown in another language than the learner's
+    has_quiz: bool = False
 
 
 def pick_language(available, wanted: str, course_language: str) -> str:
@@ -60,45 +62,57 @@ def _course_view(course: Course, lang: str) -> CourseView:
                       completion=course.completion)
 
 
+_generation = 0     # bumped by the indexer whenever the catalogue changes
+
+
+def changed() -> None:
+    """Forget cached views: the indexer calls this after writing."""
+    global _generation
+    _generation += 1
+    _courses_cached.cache_clear()
+    _lesson_cached.cache_clear()
+
+
 def courses(lang: str) -> list[CourseView]:
-    """Every course with its lessons' titles, in catalogue order."""
-    views = {c.id: _course_view(c, lang) for c in Course.in_order()}
-    lessons = (Lesson.select(Lesson, LessonVersion).join(LessonVersion)
-               .order_by(Lesson.course, Lesson.position))
-    grouped: dict[str, dict[str, list]] = {}
-    for row in lessons:
-        grouped.setdefault(row.course_id, {}).setdefault(row.key, []).append(row)
-    for course_id, by_key in grouped.items():
-        if course_id not in views:
-            continue
-        course_lang = Course.get_by_id(course_id).language
-        for key, rows in by_key.items():
-            views[course_id].lessons.append(_summary(rows, lang, course_lang))
+    """Every course with its lessons' titles, in catalogue order (cached until the next re-index)."""
+    return _courses_cached(lang, _generation)
+
+
+@functools.lru_cache(maxsize=8)
+def _courses_cached(lang: str, generation: int) -> list[CourseView]:
+    rows = list(Course.in_order())
+    views = {c.id: _course_view(c, lang) for c in rows}
+    base_language = {c.id: c.language for c in rows}
+    for lesson_rows in _summary_rows().values():
+        course_id = lesson_rows[0]["course"]
+        if course_id in views:
+            views[course_id].lessons.append(_summary(lesson_rows, lang, base_language[course_id]))
     return list(views.values())
 
 
 def course(course_id: str, lang: str) -> CourseView | None:
-    row = Course.get_or_none(Course.id == course_id)
-    if row is None:
-        return None
-    view = _course_view(row, lang)
-    lessons = (Lesson.select(Lesson, LessonVersion).join(LessonVersion)
-               .where(Lesson.course == course_id).order_by(Lesson.position))
-    by_key: dict[str, list] = {}
-    for les in lessons:
-        by_key.setdefault(les.key, []).append(les)
-    view.lessons = [_summary(rows, lang, row.language) for rows in by_key.values()]
-    return view
+    return next((c for c in courses(lang) if c.id == course_id), None)
 
 
-def _summary(rows: list, lang: str, course_lang: str) -> LessonView:
-    versions = {r.lessonversion.language: r.lessonversion for r in rows}
+def _summary_rows() -> dict[str, list[dict]]:
+    """Lesson titles and languages only: no step HTML, no quiz JSON."""
+    query = (LessonVersion.select(Lesson.key, Lesson.slug, Lesson.course, Lesson.duration, Lesson.position,
+                                  LessonVersion.language, LessonVersion.title,
+                                  LessonVersion.quiz.is_null(False).alias("has_quiz"))
+             .join(Lesson).order_by(Lesson.course, Lesson.position))
+    grouped: dict[str, list[dict]] = {}
+    for row in query.dicts():
+        grouped.setdefault(row["key"], []).append(row)
+    return grouped
+
+
+def _summary(rows: list[dict], lang: str, course_lang: str) -> LessonView:
+    versions = {r["language"]: r for r in rows}
     chosen = pick_language(versions, lang, course_lang)
-    version, les = versions[chosen], rows[0]
-    return LessonView(key=les.key, slug=les.slug, course_id=les.course_id, title=version.title,
-                      language=chosen, duration=les.duration,
-                      quiz=Quiz.from_dict(version.quiz) if version.quiz else None,
-                      translated=chosen == lang)
+    row = versions[chosen]
+    return LessonView(key=row["key"], slug=row["slug"], course_id=row["course"], title=row["title"],
+                      language=chosen, duration=row["duration"], translated=chosen == lang,
+                      has_quiz=bool(row["has_quiz"]))
 
 
 def lesson(course_id: str, slug: str, lang: str) -> LessonView | None:
@@ -110,6 +124,12 @@ def lesson(course_id: str, slug: str, lang: str) -> LessonView | None:
 
 
 def lesson_by_key(key: str, lang: str) -> LessonView | None:
+    """A lesson with its steps and quiz (cached: the same lessons are read again and again)."""
+    return _lesson_cached(key, lang, _generation)
+
+
+@functools.lru_cache(maxsize=128)
+def _lesson_cached(key: str, lang: str, generation: int) -> LessonView | None:
     les = Lesson.get_or_none(Lesson.key == key)
     if les is None:
         return None
@@ -121,7 +141,7 @@ def lesson_by_key(key: str, lang: str) -> LessonView | None:
     return LessonView(key=les.key, slug=les.slug, course_id=les.course_id, title=v.title, language=chosen,
                       duration=les.duration, objectives=v.objectives, steps=v.steps,
                       quiz=Quiz.from_dict(v.quiz) if v.quiz else None, audio=v.audio,
-                      translated=chosen == lang)
+                      translated=chosen == lang, has_quiz=v.quiz is not None)
 
 
 def neighbours(course_view: CourseView, key: str) -> tuple:

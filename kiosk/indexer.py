@@ -16,6 +16,7 @@ from .content.problems import ERROR, Problem
 from .content.render import Media
 from .content.sources import read_text
 from .content.tree import ORDER_PREFIX, CourseFiles, LessonFiles, discover, split_language
+from . import catalog
 from .db import database
 from .media import SERVABLE, image_size, kind_of, resized_copy
 from .models import ContentFile, Course, KioskSetting, Lesson, LessonVersion
@@ -40,6 +41,7 @@ def index_content(root: Path, data_dir: Path, default_language: str) -> IndexRep
     tree = _tree_fingerprint(root, default_language)
     stored = KioskSetting.get_or_none(KioskSetting.key == "catalog_fingerprint")
     if stored and stored.value == tree:
+        catalog.changed()                       # another database may have been opened meanwhile
         return _finish(report, started)         # nothing changed since the last start: no file is read
     seen_courses, seen_lessons, seen_files = set(), set(), set()
     _media_in.cache_clear()
@@ -60,6 +62,7 @@ def index_content(root: Path, data_dir: Path, default_language: str) -> IndexRep
         ContentFile.delete().where(ContentFile.path.not_in(seen_files or {""})).execute()
         _drop_orphan_search_rows()
         KioskSetting.insert(key="catalog_fingerprint", value=tree).on_conflict_replace().execute()
+    catalog.changed()
     return _finish(report, started)
 
 

@@ -1,6 +1,7 @@
 """Learners on a shared kiosk: profiles without email or password, an optional 4-digit PIN."""
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -107,8 +108,8 @@ class PinGuard:
         with self._lock:
             while self._failures and self._failures[0] < now - 60:
                 self._failures.popleft()
-            kiosk_wait = int(self._failures[0] + 60 - now) + 1 if len(self._failures) >= self.kiosk_limit else 0
-        return max(kiosk_wait, int(learner.locked_until - now) + 1 if learner.locked_until > now else 0)
+            kiosk_wait = math.ceil(self._failures[0] + 60 - now) if len(self._failures) >= self.kiosk_limit else 0
+        return max(kiosk_wait, math.ceil(learner.locked_until - now) if learner.locked_until > now else 0)
 
     def check(self, learner: Learner, pin: str, now: float) -> bool:
         """True when the PIN is right; wrong tries count towards the lock."""

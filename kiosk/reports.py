@@ -57,7 +57,7 @@ def course_completion(course, progress_rows: list[Progress], best: dict) -> bool
     mark = course.completion.get("pass_mark", 70)
     learner_id = progress_rows[0].learner_id if progress_rows else None
     for les in course.lessons:
-        if les.quiz is None:
+        if not les.has_quiz:
             continue
         attempt = best.get((learner_id, les.key))
         if attempt is None or _percent(attempt) < mark:

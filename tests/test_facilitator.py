@@ -7,8 +7,7 @@ import time
 import pytest
 
 from kiosk import certificates, learner_admin, progress, reports
-from kiosk.catalog import course as course_view
-from kiosk.content.quizmodel import Quiz
+from kiosk.catalog import course as course_view, lesson_by_key
 from kiosk.db import database
 from kiosk.facilitators import create as create_facilitator
 from kiosk.learners import create_learner
@@ -77,7 +76,7 @@ def test_learner_pages_need_a_facilitator(client):
 def fixture_data(app):
     """Three learners with a known history, a week before NOW."""
     with database.connection_context():
-        quiz = Quiz.from_dict(course_view("basics", "en").lessons[0].quiz.to_dict())
+        quiz = lesson_by_key("basics-mouse", "en").quiz
         ana = create_learner("Ana", "sun", None, None, now=lambda: NOW - 3 * DAY)
         ben = create_learner("Ben", "cat", None, None, now=lambda: NOW - 30 * DAY)
         cleo = create_learner("Cléo", "tree", None, None, now=lambda: NOW - 2 * DAY)

@@ -1,0 +1,36 @@
+"""`python -m bench [--quick]`: every figure beside its baseline, as a markdown table (also docs/benchmarks.md)."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import time
+
+from .harness import ROOT, machine_line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer runs and lessons, for a quick look")
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    started = time.time()
+    from . import kiosk_bench
+    kiosk_bench.run(rows, quick=args.quick)
+    for name in ("sync_bench", "content_bench"):
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ImportError:
+            continue
+        rows.extend(module.run())
+    lines = [machine_line(), "", f"Measured {time.strftime('%Y-%m-%d')} in {time.time() - started:.0f} s"
+             + (" (--quick)" if args.quick else "") + ".", "",
+             "| figure | measured | baseline or goal |", "|---|---|---|"]
+    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if not args.quick:
+        (ROOT / "docs" / "benchmarks.md").write_text("# Benchmarks\n\n`make bench` on this machine:\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()

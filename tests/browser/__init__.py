@@ -1,0 +1,1 @@
+"""Checks in a real Chromium against a real waitress server: accessibility, weight, journeys, idle logout."""
