@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import peewee
+from playhouse.pool import PooledSqliteDatabase
 
 # WAL + synchronous=FULL: measured on a simulated power cut, NORMAL lost acknowledged commits.
 PRAGMAS = {
@@ -16,7 +17,8 @@ PRAGMAS = {
     "temp_store": "memory",
 }
 
-database = peewee.SqliteDatabase(None)
+# A small pool: opening a connection and setting its pragmas cost more than most kiosk requests.
+database = PooledSqliteDatabase(None, max_connections=32, stale_timeout=600)
 
 
 class BaseModel(peewee.Model):
@@ -40,8 +42,10 @@ def open_database(path: Path) -> peewee.SqliteDatabase:
     from .migrations import migrate_to_latest
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not database.is_closed():
-        database.close()
+    if database.database is not None:
+        if not database.is_closed():
+            database.close()
+        database.close_all()            # pooled connections of a previous database
     database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
     with database.connection_context():
         migrate_to_latest(database)

@@ -44,19 +44,23 @@ def load_learner(now: float | None = None) -> Learner | None:
     token = session.get("learner_token")
     if not token:
         return None
-    row = (LearnerSession.select(LearnerSession, Learner).join(Learner)
-           .where(LearnerSession.token_hash == _hash(token)).first())
-    if row is None:
+    # Every learner request runs this: a prepared statement, not a query built anew each time.
+    learner = next(iter(Learner.raw(_LOOKUP, _hash(token))), None)
+    if learner is None:
         session.clear()
         return None
-    if now - row.last_seen > current_app.config["IDLE_MINUTES"] * 60:
+    if now - learner.session_last_seen > current_app.config["IDLE_MINUTES"] * 60:
         end_session()
         g.session_expired = True
         return None
-    if now - row.last_seen > TOUCH_EVERY:
-        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == row.token_hash).execute()
-        Learner.update(last_active=now).where(Learner.id == row.learner.id).execute()
-    return row.learner
+    if now - learner.session_last_seen > TOUCH_EVERY:
+        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
+        Learner.update(last_active=now).where(Learner.id == learner.id).execute()
+    return learner
+
+
+_LOOKUP = ("SELECT l.*, s.last_seen AS session_last_seen FROM learner_session s "
+           "JOIN learner l ON l.id = s.learner_id WHERE s.token_hash = ?")
 
 
 def end_idle_sessions(now: float, idle_seconds: float) -> int:

@@ -23,6 +23,18 @@ class Visitor:
 
     def __init__(self, page, base: str):
         self.page, self.base = page, base
+        self.problems: list[str] = []          # script errors, refused by the CSP, requests leaving the kiosk
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("console", self._console)
+        page.on("request", self._request)
+
+    def _console(self, message) -> None:
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.problems.append(f"console: {message.text}")       # e.g. "Refused to apply inline style"
+
+    def _request(self, request) -> None:
+        if not request.url.startswith((self.base + "/", "data:")):
+            self.problems.append(f"request leaving the kiosk: {request.url}")
 
     def open(self, path: str = "/"):
         return self.page.goto(self.base + path)
