@@ -17,8 +17,15 @@ PRAGMAS = {
     "temp_store": "memory",
 }
 
-# A small pool: opening a connection and setting its pragmas cost more than most kiosk requests.
-database = PooledSqliteDatabase(None, max_connections=32, stale_timeout=600)
+# The models bind to a proxy, so the same code runs on the pooled database in production and on a
+# crash-simulating one (apsw with a custom VFS) in the power-cut tests.
+database = peewee.DatabaseProxy()
+
+
+def pooled(path: Path) -> peewee.Database:
+    """A small pool: opening a connection and setting its pragmas cost more than most kiosk requests."""
+    return PooledSqliteDatabase(str(path), pragmas=PRAGMAS, max_connections=32, stale_timeout=600,
+                                check_same_thread=False)
 
 
 class BaseModel(peewee.Model):
@@ -37,16 +44,18 @@ class JSONField(peewee.TextField):
         return None if value is None else json.loads(value)
 
 
-def open_database(path: Path) -> peewee.SqliteDatabase:
-    """Bind the shared database object to a file and bring its schema up to date."""
+def open_database(path: Path, factory=pooled) -> peewee.DatabaseProxy:
+    """Point the shared database at a file and bring its schema up to date."""
     from .migrations import migrate_to_latest
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    if database.database is not None:
-        if not database.is_closed():
-            database.close()
-        database.close_all()            # pooled connections of a previous database
-    database.init(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    previous = database.obj
+    if previous is not None:
+        if not previous.is_closed():
+            previous.close()
+        if hasattr(previous, "close_all"):
+            previous.close_all()            # pooled connections of the previous database
+    database.initialize(factory(path))
     with database.connection_context():
         migrate_to_latest(database)
     return database

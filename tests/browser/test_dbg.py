@@ -3,20 +3,8 @@ from tests.browser.pages import Visitor, learner_tour
 pytestmark = pytest.mark.browser
 
 def test_dbg(new_context, kiosk):
-    ctx = new_context()
-    page = ctx.new_page()
-    cdp = ctx.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
-    reqs = []
-    page.on("requestfinished", lambda r: reqs.append(r))
-    v = Visitor(page, kiosk)
-    for name in learner_tour(v, "fr"):
-        page.wait_for_load_state("networkidle")
-        # last navigation bucket
-        idx = max(i for i, r in enumerate(reqs) if r.is_navigation_request())
-        bucket = reqs[idx:]
-        print(name)
-        for r in bucket:
-            s = r.sizes(); resp = r.response()
-            print("   ", r.url[len(kiosk):][:60], s["responseBodySize"], s["responseHeadersSize"], resp.headers.get("content-encoding"), resp.headers.get("cache-control"), resp.status)
+    v = Visitor(new_context(viewport={"width": 320, "height": 800}).new_page(), kiosk)
+    for name in learner_tour(v, "en"):
+        if name in ("home", "lesson-first", "who"):
+            print(name, v.page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0,5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""))
+            v.screenshot(f"dbg-320-{name}", full_page=True)
