@@ -91,6 +91,12 @@ def recent(limit: int = 60) -> list[Learner]:
     return list(Learner.select().order_by(Learner.last_active.desc()).limit(limit))
 
 
+def find(text: str, limit: int = 60) -> list[Learner]:
+    """Cards whose name contains `text` (for a kiosk with more learners than one screen shows)."""
+    pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
+    return list(Learner.select().where(Learner.name ** pattern).order_by(Learner.name).limit(limit))
+
+
 class PinGuard:
     """Per-learner lockout after repeated wrong PINs, plus a kiosk-wide limit on wrong PINs a minute.
 

@@ -1,12 +1,32 @@
 """Error pages in the learner's language, including a refused form (CSRF)."""
 from __future__ import annotations
 
-from flask import render_template
+import peewee
+from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 
+def _chain(error: BaseException):
+    """The error and the ones it was raised while handling (a failed commit, then its rollback)."""
+    while error is not None:
+        yield error
+        error = error.__context__
+
+
 def init_app(app) -> None:
+    @app.errorhandler(peewee.OperationalError)
+    def storage_error(error):
+        """The SD card is full or failing: say so plainly; what was saved before stays saved."""
+        current_app.logger.warning("database write failed: %s", error)
+        if any("full" in str(e).lower() for e in _chain(error)):
+            return render_template("error.html", title=_("The kiosk’s memory is full"),
+                                   message=_("Your last step could not be saved because the kiosk has no "
+                                             "space left. You can keep reading. Please tell a facilitator.")), 507
+        return render_template("error.html", title=_("The kiosk is busy"),
+                               message=_("Your last step could not be saved. Please wait a moment and try "
+                                         "again.")), 503
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("error.html", title=_("This page was too old"),

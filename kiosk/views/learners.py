@@ -23,7 +23,9 @@ def init_app(app) -> None:
 def who():
     if g.learner is not None:
         return redirect(url_for("learn.home"))
-    return render_template("learners/who.html", learners=learners.recent(),
+    find = request.args.get("find", "").strip()[:40]
+    people = learners.find(find) if find else learners.recent()
+    return render_template("learners/who.html", learners=people, find=find,
                            expired=request.args.get("expired") == "1")
 
 

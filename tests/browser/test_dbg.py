@@ -1,10 +1,14 @@
 import pytest
-from tests.browser.pages import Visitor, learner_tour
+from tests.browser.pages import Visitor, LESSON
+from tests.browser.test_accessibility import FOCUS_JS
 pytestmark = pytest.mark.browser
 
 def test_dbg(new_context, kiosk):
-    v = Visitor(new_context(viewport={"width": 320, "height": 800}).new_page(), kiosk)
-    for name in learner_tour(v, "en"):
-        if name in ("home", "lesson-first", "who"):
-            print(name, v.page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0,5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""))
-            v.screenshot(f"dbg-320-{name}", full_page=True)
+    v = Visitor(new_context().new_page(), kiosk)
+    v.create("Dbg")
+    v.open(LESSON + "/quiz")
+    for _ in range(40):
+        v.page.keyboard.press("Tab")
+        f = v.page.evaluate(FOCUS_JS)
+        print(f)
+        if f["tag"] == "body": break
