@@ -104,6 +104,23 @@ def create_facilitator(name, data_dir):
     click.echo(f"Facilitator '{name}' created.")
 
 
+@cli.command()
+@click.option("--content", "content_dir", default=None, help="Folder of courses (default: content).")
+@click.option("--seconds", default=8.0, show_default=True, help="How long the load lasts.")
+def selftest(content_dir, seconds):
+    """Load a copy of this kiosk for a few seconds and say how many learners it can serve."""
+    from .selftest import WIFI_HOTSPOT_LIMIT, run
+
+    click.echo("Testing this box with a copy of the kiosk (your learners' data is not touched)…")
+    result = run(Path(_overrides(content_dir, None)["CONTENT_DIR"]), seconds=seconds)
+    click.echo(f"{result.requests} pages in {result.seconds:.0f} s ({result.per_second} a second), "
+               f"95 % answered within {result.p95_ms:.0f} ms, {result.errors} errors.")
+    click.echo(f"This box can serve about {result.learners} learners at the same time.")
+    click.echo(f"Note: a Raspberry Pi's own Wi-Fi hotspot handles few devices well; beyond about "
+               f"{WIFI_HOTSPOT_LIMIT}, connect the box to a Wi-Fi access point.")
+    sys.exit(1 if result.errors else 0)
+
+
 def _ask_password() -> str:
     if not sys.stdin.isatty():
         password = sys.stdin.readline().rstrip("\n")

@@ -8,14 +8,12 @@ from __future__ import annotations
 import time
 import uuid
 
+import peewee
+
 from kiosk.models import KioskIdentity, OutboxEvent
 
 from . import hlc
-
-EVENT_TYPES = {
-    "learner.created", "learner.renamed", "learner.erased", "learner.prefs",
-    "lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued",
-}
+from .protocol import EVENT_TYPES
 
 
 def identity() -> KioskIdentity:
@@ -63,3 +61,28 @@ def new_epoch() -> int:
     ident = identity()
     KioskIdentity.update(epoch=ident.epoch + 1, next_seq=1).where(KioskIdentity.id == 1).execute()
     return ident.epoch + 1
+
+
+def to_wire(event: OutboxEvent) -> dict:
+    """An event as the hub receives it (docs/sync-protocol.md); the kiosk's wall time stays here."""
+    return {"id": event.uuid, "epoch": event.epoch, "seq": event.seq, "learner": event.learner_uuid,
+            "hlc": event.hlc, "type": event.type, "payload": event.payload}
+
+
+def epoch_starts() -> dict[int, int]:
+    """The first sequence kept in each epoch, so a new hub knows where contiguity begins."""
+    rows = (OutboxEvent.select(OutboxEvent.epoch, peewee.fn.MIN(OutboxEvent.seq).alias("first"))
+            .group_by(OutboxEvent.epoch).tuples())
+    return {epoch: first for epoch, first in rows}
+
+
+def mark_all_unsent() -> int:
+    """A newly enrolled kiosk sends its whole history to its hub."""
+    return OutboxEvent.update(sent_at=None).where(OutboxEvent.sent_at.is_null(False)).execute()
+
+
+def observe(remote_ms: int, clock=time.time) -> None:
+    """Move this kiosk's clock past a time the hub vouched for (a Pi may boot in 1970)."""
+    ident = identity()
+    wall, counter = hlc.receive(ident.hlc_wall, ident.hlc_counter, (remote_ms, 0), hlc.now_ms(clock))
+    KioskIdentity.update(hlc_wall=wall, hlc_counter=counter).where(KioskIdentity.id == 1).execute()

@@ -69,10 +69,10 @@ def kiosk(browser, kiosk_content, tmp_path_factory):
         database.close()
 
 
-@pytest.fixture
-def idle_kiosk(browser, tmp_path):
+@pytest.fixture(scope="module")
+def idle_kiosk(browser, tmp_path_factory):
     """A kiosk of its own that logs learners out after 6 seconds (in a child process)."""
-    server = ChildKiosk(kiosk_config(DEMO_CONTENT, tmp_path / "data", IDLE_MINUTES=0.1))
+    server = ChildKiosk(kiosk_config(DEMO_CONTENT, tmp_path_factory.mktemp("idle-data"), IDLE_MINUTES=0.1))
     yield server.base
     server.stop()
 

@@ -21,6 +21,7 @@ def test_a_learner_does_a_whole_lesson_without_javascript(new_context, kiosk):
     visitor.open("/home")
     visitor.submit(f'.course-card a[href="{COURSE}"]')
     visitor.submit(f'.lesson-list a[href="{LESSON}"]')
+    assert page.locator("[data-speak]:visible").count() == 0      # no script, no voice: no "Listen" button
     steps = 1
     while page.locator(".step-nav form button[type=submit]").count() and "/quiz" not in page.url:
         assert page.locator(".step-text").inner_text().strip()

@@ -1,0 +1,141 @@
+"""The hub's tables: kiosks and their credentials, the event ledger, and the merged learner state."""
+from __future__ import annotations
+
+import peewee as pw
+
+from .db import HubModel
+
+
+class Setting(HubModel):
+    """Values every hub process must share (the session signing key), kept in the database."""
+
+    key = pw.TextField(primary_key=True)
+    value = pw.TextField()
+
+
+class Facilitator(HubModel):
+    name = pw.TextField(unique=True)
+    password_hash = pw.TextField()
+    created_at = pw.FloatField()
+
+
+class EnrollCode(HubModel):
+    """A one-time code a kiosk trades for its id and secret; only its hash is kept."""
+
+    code_hash = pw.TextField(primary_key=True)
+    centre = pw.TextField()
+    created_at = pw.FloatField()
+    expires_at = pw.FloatField()
+    used_at = pw.FloatField(null=True)
+    kiosk_id = pw.TextField(null=True)
+
+
+class Kiosk(HubModel):
+    id = pw.TextField(primary_key=True)
+    centre = pw.TextField()
+    secret = pw.TextField()                   # the HMAC key: the hub must hold it to check signatures
+    installation = pw.TextField(null=True)    # the kiosk's own id, for the facilitator's eyes only
+    enrolled_at = pw.FloatField()
+    last_seen = pw.FloatField(null=True)
+    events_received = pw.BigIntegerField(default=0)
+    pending_reported = pw.BigIntegerField(default=0)   # events the kiosk still held at its last upload
+    last_hlc = pw.TextField(null=True)
+
+
+class KioskEpoch(HubModel):
+    """How far a kiosk's sequence is contiguous in one epoch: the acknowledgement."""
+
+    kiosk = pw.ForeignKeyField(Kiosk, on_delete="CASCADE")
+    epoch = pw.IntegerField()
+    acked_seq = pw.BigIntegerField(default=0)
+
+    class Meta:
+        primary_key = pw.CompositeKey("kiosk", "epoch")
+
+
+class Nonce(HubModel):
+    """Nonces seen inside the clock window: a replayed request finds its nonce here."""
+
+    kiosk_id = pw.TextField()
+    nonce = pw.TextField()
+    seen_at = pw.FloatField(index=True)
+
+    class Meta:
+        primary_key = pw.CompositeKey("kiosk_id", "nonce")
+
+
+class Event(HubModel):
+    """Every event received, once. An erased learner's events keep only id, kiosk and sequence."""
+
+    row = pw.BigAutoField()                  # arrival order, for xAPI paging
+    id = pw.TextField(unique=True)
+    kiosk_id = pw.TextField()
+    epoch = pw.IntegerField()
+    seq = pw.BigIntegerField()
+    digest = pw.TextField()                  # empty once erased: a resend is then simply a duplicate
+    learner_uuid = pw.TextField(null=True, index=True)
+    hlc = pw.TextField()
+    type = pw.TextField()
+    payload = pw.TextField(null=True)        # compact JSON
+    received_at = pw.FloatField()
+
+    class Meta:
+        indexes = ((("kiosk_id", "epoch", "seq"), True),)
+
+
+class Learner(HubModel):
+    """A learner's profile: each field is the value with the latest HLC (last writer wins)."""
+
+    uuid = pw.TextField(primary_key=True)
+    kiosk_id = pw.TextField()
+    name = pw.TextField(null=True)
+    name_hlc = pw.TextField(default="")
+    picture = pw.TextField(null=True)
+    prefs = pw.TextField(null=True)
+    prefs_hlc = pw.TextField(default="")
+    last_hlc = pw.TextField(default="")
+
+
+class LessonState(HubModel):
+    """A learner's furthest progress in one lesson, over every event received."""
+
+    learner_uuid = pw.TextField()
+    lesson_key = pw.TextField()
+    course_id = pw.TextField()
+    completed = pw.BooleanField(default=False)
+    step = pw.IntegerField(default=0)
+    steps_total = pw.IntegerField(default=0)
+    time_spent = pw.IntegerField(default=0)
+    with_help = pw.BooleanField(default=False)
+    help_hlc = pw.TextField(default="")
+    first_hlc = pw.TextField()
+    last_hlc = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("learner_uuid", "lesson_key")
+
+
+class QuizAttempt(HubModel):
+    """Every quiz attempt, kept; its owner follows the latest HLC (a kiosk may merge two learners)."""
+
+    attempt = pw.TextField(primary_key=True)
+    learner_uuid = pw.TextField(index=True)
+    lesson_key = pw.TextField()
+    course_id = pw.TextField()
+    score = pw.IntegerField()
+    total = pw.IntegerField()
+    passed = pw.BooleanField()
+    with_help = pw.BooleanField(default=False)
+    hlc = pw.TextField()
+    event_id = pw.TextField()
+
+
+class Erased(HubModel):
+    """Learners erased on their kiosk: later events about them are not stored (only their uuid is kept)."""
+
+    learner_uuid = pw.TextField(primary_key=True)
+    erased_at = pw.FloatField()
+
+
+MODELS = [Setting, Facilitator, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
+          QuizAttempt, Erased]
