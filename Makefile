@@ -7,10 +7,16 @@ TEST_STAMP := $(VENV)/.installed-test
 LOCALES := locales
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench translations extract-messages update-messages check-content clean
+.PHONY: run test bench system-venv translations extract-messages update-messages check-content clean
 
 $(BIN)/python:
+	@$(PYTHON) -c "import ensurepip" 2>/dev/null || $(MAKE) --no-print-directory system-venv
 	$(PYTHON) -m venv $(VENV)
+
+# Debian and Raspberry Pi OS ship python3 without the venv module's pip: install it once.
+system-venv:
+	@echo "Installing python3-venv (Debian's package for Python virtual environments)..."
+	@if [ "$$(id -u)" = 0 ]; then apt-get install -y python3-venv; else sudo apt-get install -y python3-venv; fi
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --disable-pip-version-check -e .

@@ -87,3 +87,40 @@ def _remember_nonce(kiosk_id: str, nonce: str, now: float) -> None:
         raise Refused("replayed request (nonce already used)") from None
     if random.random() < 0.02:       # now and then, forget nonces the clock window already refuses
         Nonce.delete().where(Nonce.seen_at < now - 2 * protocol.SKEW_MS / 1000).execute()
+
+
+MIN_PASSWORD = 10
+MAX_TRIES, LOCK_SECONDS = 5, 15 * 60
+
+
+def create_facilitator(name: str, password: str) -> None:
+    """A hub account (name and password; the hash only is kept)."""
+    from werkzeug.security import generate_password_hash
+
+    from .models import Facilitator
+
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+    if Facilitator.get_or_none(Facilitator.name == name.strip()):
+        raise ValueError(f"a facilitator called '{name}' already exists")
+    Facilitator.create(name=name.strip(), password_hash=generate_password_hash(password), created_at=time.time())
+
+
+def check_login(name: str, password: str, now: float | None = None):
+    """The facilitator when the password is right, else None; five wrong tries lock the account 15 min."""
+    from werkzeug.security import check_password_hash
+
+    from .models import Facilitator
+
+    now = now or time.time()
+    account = Facilitator.get_or_none(Facilitator.name == (name or "").strip())
+    if account is None or account.locked_until > now:
+        return None
+    if check_password_hash(account.password_hash, password or ""):
+        Facilitator.update(failed_logins=0).where(Facilitator.id == account.id).execute()
+        return account
+    failures = account.failed_logins + 1
+    locked = failures >= MAX_TRIES
+    Facilitator.update(failed_logins=0 if locked else failures,
+                       locked_until=now + LOCK_SECONDS if locked else 0).where(Facilitator.id == account.id).execute()
+    return None

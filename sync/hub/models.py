@@ -17,6 +17,8 @@ class Facilitator(HubModel):
     name = pw.TextField(unique=True)
     password_hash = pw.TextField()
     created_at = pw.FloatField()
+    failed_logins = pw.IntegerField(default=0)
+    locked_until = pw.FloatField(default=0)
 
 
 class EnrollCode(HubModel):

@@ -1,0 +1,96 @@
+"""The hub's pages for facilitators: sign-in, kiosks, learners across kiosks, CSV, enrolment codes."""
+from __future__ import annotations
+
+import csv
+import functools
+import io
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from . import auth, reports
+from .models import Facilitator
+
+bp = Blueprint("hub", __name__, template_folder="templates")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+    app.add_template_filter(_when, "when")
+
+
+def current_facilitator() -> Facilitator | None:
+    account = Facilitator.get_or_none(Facilitator.id == session.get("hub_facilitator", 0))
+    if account is None or session.get("hub_key") != account.password_hash[-16:]:
+        return None       # a changed password ends every session
+    return account
+
+
+def login_required(view):
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_facilitator() is None:
+            return redirect(url_for("hub.login", next=request.path))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        account = auth.check_login(request.form.get("name", ""), request.form.get("password", ""))
+        if account is None:
+            error = _("This name or password is not right, or the account is locked for 15 minutes.")
+        else:
+            session.clear()
+            session["hub_facilitator"], session["hub_key"] = account.id, account.password_hash[-16:]
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hub.kiosks"))
+    return render_template("hub/login.html", error=error), (400 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    session.clear()
+    return redirect(url_for("hub.login"))
+
+
+@bp.get("/")
+@login_required
+def kiosks():
+    return render_template("hub/kiosks.html", kiosks=reports.kiosks())
+
+
+@bp.get("/learners")
+@login_required
+def learners():
+    return render_template("hub/learners.html", rows=reports.learner_progress())
+
+
+@bp.get("/learners.csv")
+@login_required
+def learners_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(reports.CSV_COLUMNS)
+    for row in reports.learner_progress():
+        writer.writerow([reports.csv_safe(row[c]) for c in reports.CSV_COLUMNS])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=relais-progress.csv"})
+
+
+@bp.route("/enroll-codes", methods=["GET", "POST"])
+@login_required
+def enroll_codes():
+    code = centre = None
+    if request.method == "POST":
+        centre = request.form.get("centre", "").strip()
+        if centre:
+            code = auth.new_enroll_code(centre)
+    return render_template("hub/codes.html", code=code, centre=centre, hours=auth.CODE_HOURS)
+
+
+def _when(timestamp) -> str:
+    import time
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "—"
