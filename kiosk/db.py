@@ -24,8 +24,11 @@ database = peewee.DatabaseProxy()
 
 def pooled(path: Path) -> peewee.Database:
     """A small pool: opening a connection and setting its pragmas cost more than most kiosk requests."""
+    # IMMEDIATE: a write transaction takes the write lock at BEGIN and waits (busy_timeout) for it.
+    # A deferred one that read first fails at once with "database is locked" if another connection
+    # (the sync thread, a second learner) committed in between.
     return PooledSqliteDatabase(str(path), pragmas=PRAGMAS, max_connections=32, stale_timeout=600,
-                                check_same_thread=False)
+                                check_same_thread=False, lock_type="IMMEDIATE")
 
 
 class BaseModel(peewee.Model):
