@@ -1,6 +1,7 @@
 """The kiosk's Flask application factory."""
 from __future__ import annotations
 
+import gzip
 import os
 import secrets
 import time
@@ -28,7 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """Build a kiosk: settings, database (migrated), catalogue (indexed), blueprints."""
     app = Flask(__name__)
     app.config.update(settings.resolve(test_config))
-    app.config.update({k: v for k, v in (test_config or {}).items() if k not in app.config})
+    app.config.update(test_config or {})          # Flask's own keys too (TESTING)
     data_dir = Path(app.config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
@@ -76,6 +77,19 @@ def _register(app: Flask) -> None:
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if request.endpoint == "static" and request.args.get("v"):
+            # static_url() puts a content hash in the URL: the file under it never changes.
+            response.cache_control.no_cache = None
+            response.cache_control.public = True
+            response.cache_control.max_age = 365 * 86400
+            response.cache_control.immutable = True
+        if (400 <= response.status_code < 500 and response.mimetype == "text/html"
+                and not response.direct_passthrough and "gzip" in request.headers.get("Accept-Encoding", "")
+                and "Content-Encoding" not in response.headers):
+            # flask-compress skips non-2xx: form pages with errors are the largest learner pages.
+            response.set_data(gzip.compress(response.get_data(), 6))
+            response.headers["Content-Encoding"] = "gzip"
+            response.vary.add("Accept-Encoding")
         if request.endpoint not in ("static", "media.content_file", "media.cached_file"):
             # Learner pages: never kept by the browser, so Back after logout shows nothing.
             response.headers["Cache-Control"] = "no-store"

@@ -53,7 +53,7 @@ def load_learner(now: float | None = None) -> Learner | None:
         end_session()
         g.session_expired = True
         return None
-    if now - learner.session_last_seen > TOUCH_EVERY:
+    if now - learner.session_last_seen > min(TOUCH_EVERY, current_app.config["IDLE_MINUTES"] * 15):
         LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
         Learner.update(last_active=now).where(Learner.id == learner.id).execute()
     return learner

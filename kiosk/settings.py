@@ -38,5 +38,13 @@ def resolve(overrides: dict | None = None) -> dict:
             values[setting.name] = overrides[setting.name]
             continue
         raw = os.environ.get(f"RELAIS_{setting.name}")
-        values[setting.name] = setting.default if raw is None else type(setting.default)(raw)
+        values[setting.name] = setting.default if raw is None else _typed(setting.default, raw)
     return values
+
+
+def _typed(default, raw: str):
+    """An environment value converted like the default ('0.5' minutes is allowed)."""
+    if isinstance(default, int):
+        number = float(raw)
+        return int(number) if number.is_integer() else number
+    return type(default)(raw)

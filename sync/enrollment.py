@@ -6,6 +6,7 @@ never in the repository.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass
@@ -16,6 +17,7 @@ import requests
 from . import outbox, protocol
 
 FILE = "sync.json"
+log = logging.getLogger("relais.sync")
 TIMEOUTS = (5, 30)          # seconds to connect, seconds between bytes of the answer
 
 
@@ -38,6 +40,9 @@ def load(data_dir: Path) -> Link | None:
     try:
         return Link(**json.loads(path.read_text()))
     except FileNotFoundError:
+        return None
+    except (ValueError, TypeError) as error:     # a damaged file must not stop the kiosk serving learners
+        log.warning("ignoring %s, which cannot be read (%s): enrol the kiosk again", path, error)
         return None
 
 

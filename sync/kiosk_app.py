@@ -1,5 +1,98 @@
 """The kiosk side of sync inside the kiosk's Flask app: background uploader and the facilitator's sync page."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+
+from kiosk.settings import Setting
+
+from . import backoff, enrollment
+
+# Declared like kiosk/settings.py: config key, or RELAIS_<NAME> in the environment, else the default.
+SETTINGS = [
+    Setting("SYNC_INTERVAL", 60.0, "Seconds between checks for new events to send to the hub."),
+    Setting("SYNC_BATCH", 500, "Events per upload to the hub."),
+    Setting("SYNC_BACKOFF_CAP", 900.0, "Longest wait, in seconds, between two tries when the hub does not answer."),
+    Setting("SYNC_BACKGROUND", "auto", "Push in the background when enrolled: auto (yes, except under TESTING), yes or no."),
+]
+
+
+def setting(app, name: str):
+    """A sync setting's value, typed like its default."""
+    default = next(s.default for s in SETTINGS if s.name == name)
+    if name in app.config:
+        return app.config[name]
+    raw = os.environ.get(f"RELAIS_{name}")
+    return default if raw is None else type(default)(raw)
+
+
+def background_wanted(app) -> bool:
+    """SYNC_BACKGROUND: "auto" starts the thread unless the app is testing; yes/true/1 and no/false/0 decide."""
+    value = str(setting(app, "SYNC_BACKGROUND")).lower()
+    if value in ("auto", "none", ""):
+        return not app.testing
+    return value in ("1", "true", "yes", "on")
 
 
 def init_app(app) -> None:
-    """Start what sync needs in a running kiosk (nothing until the kiosk is enrolled)."""
+    """Add the sync page; start the background uploader when the kiosk is enrolled."""
+    from . import kiosk_views
+
+    app.register_blueprint(kiosk_views.bp)
+    app.extensions.setdefault("facilitator_links", []).append(("sync_page.status", _l("Sync")))
+    app.extensions["sync_status"] = lambda: summary(Path(app.config["DATA_PATH"]))
+    if enrollment.load(Path(app.config["DATA_PATH"])) is not None:
+        start_worker(app)
+
+
+def start_worker(app):
+    """Start the background thread once per app (see SYNC_BACKGROUND)."""
+    if not background_wanted(app):
+        return None
+    worker = app.extensions.get("sync_worker")
+    if worker is not None and worker.is_alive():
+        return worker
+    from .worker import SyncWorker
+
+    worker = SyncWorker(Path(app.config["DATA_PATH"]), interval=float(setting(app, "SYNC_INTERVAL")),
+                        batch_size=int(setting(app, "SYNC_BATCH")), cap=float(setting(app, "SYNC_BACKOFF_CAP")),
+                        base=backoff.BASE)
+    app.extensions["sync_worker"] = worker
+    worker.start()
+    return worker
+
+
+def sync_now(app) -> threading.Thread | None:
+    """Wake the background uploader, or push once in a thread of its own when there is none."""
+    worker = app.extensions.get("sync_worker")
+    if worker is not None and worker.is_alive():
+        worker.sync_now()
+        return worker
+    running = app.extensions.get("sync_once")
+    if running is not None and running.is_alive():
+        return running
+    link = enrollment.load(Path(app.config["DATA_PATH"]))
+    if link is None:
+        return None
+    from .uploader import Uploader
+
+    thread = threading.Thread(target=Uploader(link, int(setting(app, "SYNC_BATCH"))).push, name="relais-sync-once",
+                              daemon=True)
+    app.extensions["sync_once"] = thread
+    thread.start()
+    return thread
+
+
+def summary(data_dir: Path) -> dict:
+    """Sync at a glance, for the settings page and /-/settings.json (no secret, no hub address)."""
+    from . import outbox, state
+
+    link = enrollment.load(data_dir)
+    if link is None:
+        return {"enrolled": False}
+    current = state.current()
+    return {"enrolled": True, "centre": link.centre, "last_success": current.last_success,
+            "waiting": outbox.pending_count(), "last_error": current.last_error}

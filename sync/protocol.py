@@ -77,18 +77,25 @@ def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
     return batch
 
 
-def validate_events(events: list) -> list[dict]:
-    """Check each event's fields and that no id or sequence appears twice in the batch."""
-    seen_ids, seen_seqs = set(), set()
+def validate_events(events: list) -> list[str]:
+    """Check each event's fields and that no id or sequence appears twice in the batch.
+
+    Returns each payload as canonical JSON (sorted keys, compact), which the hub stores and digests.
+    """
+    seen_ids, seen_seqs, payloads = set(), set(), []
     for index, event in enumerate(events):
         problem = _event_problem(event)
+        if not problem:
+            payloads.append(payload_json(event["payload"]))
+            if len(payloads[-1]) > MAX_PAYLOAD:
+                problem = f"payload must be at most {MAX_PAYLOAD} bytes"
         if problem:
             raise Malformed(f"event {index}: {problem}")
         if event["id"] in seen_ids or (event["epoch"], event["seq"]) in seen_seqs:
             raise Malformed(f"event {index}: its id or sequence appears twice in the batch")
         seen_ids.add(event["id"])
         seen_seqs.add((event["epoch"], event["seq"]))
-    return events
+    return payloads
 
 
 def _event_problem(event) -> str | None:
@@ -106,8 +113,8 @@ def _event_problem(event) -> str | None:
         return "hlc is not WWWWWWWWWWWWWWW-CCCCCC"
     if event["type"] not in EVENT_TYPES:
         return f"unknown type {event['type']!r}"
-    if not isinstance(event["payload"], dict) or len(compact(event["payload"])) > MAX_PAYLOAD:
-        return f"payload must be an object of at most {MAX_PAYLOAD} bytes"
+    if not isinstance(event["payload"], dict):
+        return "payload must be an object"
     return None
 
 
@@ -115,9 +122,15 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def event_digest(event: dict) -> str:
-    """What "the same event" means: every field, canonical JSON, SHA-256."""
-    return hashlib.sha256(compact(event)).hexdigest()
+def payload_json(payload: dict) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def event_digest(event: dict, payload: str | None = None) -> str:
+    """What "the same event" means: SHA-256 over every field, the payload as canonical JSON."""
+    fields = [event["id"], str(event["epoch"]), str(event["seq"]), event["learner"] or "", event["hlc"],
+              event["type"], payload if payload is not None else payload_json(event["payload"])]
+    return hashlib.sha256("\n".join(fields).encode()).hexdigest()
 
 
 def content_digest(body: bytes) -> str:

@@ -18,7 +18,7 @@ _static_versions: dict[str, str] = {}
 
 def load_request_learner() -> None:
     g.learner = None
-    if request.endpoint in (None, "static") or (request.endpoint or "").startswith("media."):
+    if request.endpoint == "static" or (request.endpoint or "").startswith("media."):
         return
     g.learner = sessions.load_learner()
 

@@ -35,7 +35,7 @@ def connect(url: str | None, data_dir: Path | None) -> peewee.Database:
         return PooledPostgresqlDatabase(
             parts.path.lstrip("/"), user=unquote(parts.username or "") or None,
             password=unquote(parts.password or "") or None, host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432, max_connections=32, stale_timeout=600, autorollback=True)
+            port=parts.port or 5432, max_connections=32, stale_timeout=600)
     if data_dir is None:
         raise ValueError("the hub needs --data DIR or a PostgreSQL --database-url")
     data_dir.mkdir(parents=True, exist_ok=True)

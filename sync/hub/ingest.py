@@ -6,19 +6,15 @@ acknowledgement is written: an acknowledged event is on disk.
 from __future__ import annotations
 
 import contextlib
-import json
 import time
 from dataclasses import dataclass, field
 
 import peewee
 
 from .. import protocol
-from . import merge
+from . import bulk, merge
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch
-
-INSERT_CHUNK = 1000        # rows per INSERT: SQLite allows 32,766 bound values per statement
-
 
 class Conflict(Exception):
     """An event id (or a kiosk's sequence number) the hub already holds with other content."""
@@ -42,10 +38,11 @@ class Ack:
 def ingest(kiosk: Kiosk, batch: dict, now: float | None = None) -> Ack:
     """Store, merge and acknowledge a decoded batch (raises Malformed, Conflict or Busy)."""
     now = now or time.time()
-    events = protocol.validate_events(batch["events"])
+    events = batch["events"]
+    payloads = protocol.validate_events(events)
     try:
         with _kiosk_lock(kiosk.id):
-            new_ids = _insert(kiosk.id, events, now)
+            new_ids = _insert(kiosk.id, events, payloads, now)
             fresh = [e for e in events if e["id"] in new_ids]
             _check_resent(kiosk.id, [e for e in events if e["id"] not in new_ids])
             erased = _erased_among(fresh)
@@ -80,17 +77,14 @@ def _busy(error: peewee.OperationalError) -> Busy:
     raise error
 
 
-def _insert(kiosk_id: str, events: list[dict], now: float) -> set[str]:
+EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc", "type", "payload", "received_at"]
+
+
+def _insert(kiosk_id: str, events: list[dict], payloads: list[str], now: float) -> set[str]:
     """Insert the events the hub does not hold yet; return the ids actually inserted."""
-    rows = [{"id": e["id"], "kiosk_id": kiosk_id, "epoch": e["epoch"], "seq": e["seq"],
-             "digest": protocol.event_digest(e), "learner_uuid": e["learner"], "hlc": e["hlc"],
-             "type": e["type"], "payload": json.dumps(e["payload"], separators=(",", ":"), ensure_ascii=False),
-             "received_at": now} for e in events]
-    inserted: set[str] = set()
-    for start in range(0, len(rows), INSERT_CHUNK):
-        query = Event.insert_many(rows[start:start + INSERT_CHUNK]).on_conflict_ignore().returning(Event.id)
-        inserted.update(row[0] for row in query.tuples().execute())
-    return inserted
+    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], protocol.event_digest(e, p), e["learner"], e["hlc"], e["type"],
+             p, now) for e, p in zip(events, payloads)]
+    return {row[0] for row in bulk.insert(Event, EVENT_COLUMNS, rows, "ON CONFLICT DO NOTHING RETURNING id")}
 
 
 def _check_resent(kiosk_id: str, resent: list[dict]) -> None:

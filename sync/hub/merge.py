@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 
-from peewee import EXCLUDED, Case
-
-from .db import greatest
+from . import bulk
 from .models import Erased, Event, Learner, LessonState, QuizAttempt
 
 PROFILE_TYPES = ("learner.created", "learner.renamed", "learner.prefs")
@@ -89,57 +87,51 @@ def _fold_attempt(rows: dict, event: dict) -> None:
                           "hlc": hlc, "event_id": event["id"]}
 
 
-def _chunks(rows: list[dict], size: int = 1000):
-    """Slices small enough for SQLite's limit on bound values in one statement."""
-    return (rows[start:start + size] for start in range(0, len(rows), size))
-
-
 def _int(value) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _if_later(excluded_hlc, current_hlc, excluded_value, current_value):
-    return Case(None, [(excluded_hlc > current_hlc, excluded_value)], current_value)
-
-
-def _upsert(model, rows: list[dict], target: list, update: dict) -> None:
-    for chunk in _chunks(rows):
-        model.insert_many(chunk).on_conflict(conflict_target=target, update=update).execute()
+def _upsert(model, rows: list[dict], target: list[str], updates: dict[str, str]) -> None:
+    """Insert merged rows; where one exists already, combine with `updates` (SQL per column)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    t = bulk.table(model)
+    sets = ", ".join(f"{column} = {sql.format(t=f'{chr(34)}{t}{chr(34)}')}" for column, sql in updates.items())
+    bulk.insert(model, columns, [tuple(row[c] for c in columns) for row in rows],
+                f"ON CONFLICT ({', '.join(target)}) DO UPDATE SET {sets}")
 
 
 def _upsert_learners(rows: list[dict]) -> None:
-    L = Learner
-    _upsert(L, rows, [L.uuid], {
-        L.name: _if_later(EXCLUDED.name_hlc, L.name_hlc, EXCLUDED.name, L.name),
-        L.name_hlc: greatest(L.name_hlc, EXCLUDED.name_hlc),
-        L.picture: Case(None, [(L.picture.is_null(), EXCLUDED.picture)], L.picture),
-        L.prefs: _if_later(EXCLUDED.prefs_hlc, L.prefs_hlc, EXCLUDED.prefs, L.prefs),
-        L.prefs_hlc: greatest(L.prefs_hlc, EXCLUDED.prefs_hlc),
-        L.last_hlc: greatest(L.last_hlc, EXCLUDED.last_hlc),
+    _upsert(Learner, rows, ["uuid"], {
+        "name": bulk.if_later("excluded.name_hlc", "{t}.name_hlc", "excluded.name", "{t}.name"),
+        "name_hlc": bulk.greatest("{t}.name_hlc", "excluded.name_hlc"),
+        "picture": "COALESCE({t}.picture, excluded.picture)",
+        "prefs": bulk.if_later("excluded.prefs_hlc", "{t}.prefs_hlc", "excluded.prefs", "{t}.prefs"),
+        "prefs_hlc": bulk.greatest("{t}.prefs_hlc", "excluded.prefs_hlc"),
+        "last_hlc": bulk.greatest("{t}.last_hlc", "excluded.last_hlc"),
     })
 
 
 def _upsert_lessons(rows: list[dict]) -> None:
-    S = LessonState
-    _upsert(S, rows, [S.learner_uuid, S.lesson_key], {
-        S.completed: greatest(S.completed, EXCLUDED.completed),
-        S.step: greatest(S.step, EXCLUDED.step),
-        S.time_spent: greatest(S.time_spent, EXCLUDED.time_spent),
-        S.steps_total: _if_later(EXCLUDED.last_hlc, S.last_hlc, EXCLUDED.steps_total, S.steps_total),
-        S.course_id: _if_later(EXCLUDED.last_hlc, S.last_hlc, EXCLUDED.course_id, S.course_id),
-        S.with_help: _if_later(EXCLUDED.help_hlc, S.help_hlc, EXCLUDED.with_help, S.with_help),
-        S.help_hlc: greatest(S.help_hlc, EXCLUDED.help_hlc),
-        S.first_hlc: Case(None, [(EXCLUDED.first_hlc < S.first_hlc, EXCLUDED.first_hlc)], S.first_hlc),
-        S.last_hlc: greatest(S.last_hlc, EXCLUDED.last_hlc),
+    _upsert(LessonState, rows, ["learner_uuid", "lesson_key"], {
+        "completed": bulk.greatest("{t}.completed", "excluded.completed"),
+        "step": bulk.greatest("{t}.step", "excluded.step"),
+        "time_spent": bulk.greatest("{t}.time_spent", "excluded.time_spent"),
+        "steps_total": bulk.if_later("excluded.last_hlc", "{t}.last_hlc", "excluded.steps_total", "{t}.steps_total"),
+        "course_id": bulk.if_later("excluded.last_hlc", "{t}.last_hlc", "excluded.course_id", "{t}.course_id"),
+        "with_help": bulk.if_later("excluded.help_hlc", "{t}.help_hlc", "excluded.with_help", "{t}.with_help"),
+        "help_hlc": bulk.greatest("{t}.help_hlc", "excluded.help_hlc"),
+        "first_hlc": bulk.if_later("{t}.first_hlc", "excluded.first_hlc", "excluded.first_hlc", "{t}.first_hlc"),
+        "last_hlc": bulk.greatest("{t}.last_hlc", "excluded.last_hlc"),
     })
 
 
 def _upsert_attempts(rows: list[dict]) -> None:
-    A = QuizAttempt
-    _upsert(A, rows, [A.attempt], {
-        A.learner_uuid: _if_later(EXCLUDED.hlc, A.hlc, EXCLUDED.learner_uuid, A.learner_uuid),
-        A.event_id: _if_later(EXCLUDED.hlc, A.hlc, EXCLUDED.event_id, A.event_id),
-        A.hlc: greatest(A.hlc, EXCLUDED.hlc),
+    _upsert(QuizAttempt, rows, ["attempt"], {
+        "learner_uuid": bulk.if_later("excluded.hlc", "{t}.hlc", "excluded.learner_uuid", "{t}.learner_uuid"),
+        "event_id": bulk.if_later("excluded.hlc", "{t}.hlc", "excluded.event_id", "{t}.event_id"),
+        "hlc": bulk.greatest("{t}.hlc", "excluded.hlc"),
     })
 
 

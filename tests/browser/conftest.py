@@ -1,6 +1,7 @@
 """Fixtures for the browser checks: Debian's Chromium, a real kiosk on 127.0.0.1, and a person's steps.
 
-Without /usr/bin/chromium the checks skip, unless RELAIS_REQUIRE_BROWSER=1 (CI), where they fail.
+Without /usr/bin/chromium (or RELAIS_CHROMIUM) the checks skip, unless RELAIS_REQUIRE_BROWSER=1 (CI),
+where they fail.
 """
 from __future__ import annotations
 
@@ -10,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.pages import Visitor
 from tests.browser.server import ChildKiosk, ThreadedKiosk, write_silence
-from tests.conftest import DEMO_CONTENT, ROOT
+from tests.conftest import DEMO_CONTENT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("RELAIS_CHROMIUM", "/usr/bin/chromium"))      # Debian's; never `playwright install`
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1024, "height": 768}
@@ -23,11 +23,13 @@ VIEWPORT = {"width": 1024, "height": 768}
 def _unavailable(reason: str):
     if os.environ.get("RELAIS_REQUIRE_BROWSER") == "1":
         pytest.fail(f"RELAIS_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(f"browser checks skipped: {reason} (install Debian's chromium, or see docs)")
+    pytest.skip(f"browser checks skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """One Chromium for all the browser checks, stopped when they end: other tests start Playwright too,
+    and two sync Playwrights cannot run at once."""
     if not CHROMIUM.exists():
         _unavailable(f"{CHROMIUM} is missing (apt-get install chromium)")
     try:
@@ -93,8 +95,3 @@ def new_context(browser):
     for context in made:
         context.close()
 
-
-@pytest.fixture
-def visitor(new_context, kiosk):
-    """A new person on the shared kiosk, with JavaScript on."""
-    return Visitor(new_context().new_page(), kiosk)

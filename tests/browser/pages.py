@@ -23,10 +23,11 @@ class Visitor:
 
     def __init__(self, page, base: str):
         self.page, self.base = page, base
-        self.problems: list[str] = []          # script errors, refused by the CSP, requests leaving the kiosk
+        self.problems: list[str] = []    # server and script errors, CSP refusals, requests leaving the kiosk
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         page.on("console", self._console)
         page.on("request", self._request)
+        page.on("response", lambda r: r.status >= 500 and self.problems.append(f"server error {r.status}: {r.url}"))
 
     def _console(self, message) -> None:
         if message.type == "error" and not message.text.startswith("Failed to load resource"):
@@ -83,17 +84,6 @@ class Visitor:
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
-    def pick(self, name: str, pin: str = "") -> None:
-        """Choose one's card on the first screen, then type the PIN if asked."""
-        self.open("/")
-        card = f'.people .card:has-text("{name}")'
-        if not pin:
-            self.submit(card)
-            return
-        self.page.click(card)
-        self.page.fill("#pin", pin)
-        self.submit("main form button[type=submit]")
-
 
 def learner_tour(v: Visitor, lang: str, text_size: int = 100, contrast: bool = False, logged_out: bool = True):
     """Visit every kind of learner page in a useful state; yields the page's name once it is shown.
@@ -107,6 +97,7 @@ def learner_tour(v: Visitor, lang: str, text_size: int = 100, contrast: bool = F
         v.open("/new")
         yield "new"
         v.submit("main form button[type=submit]")           # no name: the form explains what is missing
+        assert v.page.locator(".error-summary a[href='#name']").count() == 1
         yield "new-errors"
     v.create(name, "flower", pin="2580")
     if logged_out:
@@ -115,6 +106,7 @@ def learner_tour(v: Visitor, lang: str, text_size: int = 100, contrast: bool = F
         v.page.click(f'.people a.card:has-text("{name}")')
         v.page.fill("#pin", "1111")
         v.submit("main form button[type=submit]")
+        assert v.page.locator("#pin[aria-invalid=true]").count() == 1
         yield "pin-error"
         v.page.fill("#pin", "2580")
         v.submit("main form button[type=submit]")
@@ -127,17 +119,22 @@ def learner_tour(v: Visitor, lang: str, text_size: int = 100, contrast: bool = F
     v.open(LESSON)
     yield "lesson-first"
     v.submit(".step-nav form button[type=submit]")
+    assert "step=1" in v.page.url
     yield "lesson-middle"
     v.open("/home")
+    assert v.page.locator(".resume a.button").count() == 1             # "Continue where you left off"
     yield "home"
     v.open(f"/search?q={SEARCH_WORD[lang]}")
+    assert v.page.locator(".hits li").count() >= 1
     yield "search"
     v.open(LESSON + "/quiz")
     v.submit("form.quiz button[type=submit]")              # nothing answered: every question is marked
+    assert v.page.locator("fieldset.question.invalid").count() >= 4
     yield "quiz-errors"
     v.answer_quiz()
+    assert v.page.locator(".score").count() == 1
     yield "result"
-    v.open("/no-such-page")
+    assert v.open("/no-such-page").status == 404
     yield "404"
 
 

@@ -87,6 +87,8 @@ def test_arabic_mirrors_the_layout(new_context, kiosk):
     brand, menu, me = (page.locator(s).bounding_box() for s in (".brand", ".menu", ".me"))
     assert brand["x"] > menu["x"] > me["x"]                                # right to left: brand, menu, log out
     assert brand["x"] + brand["width"] > 1024 - 40                         # the brand sits at the right edge
+    english = page.locator(".course-card p[lang=en]").first              # a course not yet translated
+    assert english.evaluate("p => getComputedStyle(p).direction") == "ltr"  # keeps its own direction
     visitor.open(LESSON)                                                   # an English lesson inside an Arabic page
     assert page.evaluate("document.querySelector('article.lesson').dir") == "ltr"
     assert page.evaluate("getComputedStyle(document.querySelector('.step-text')).direction") == "ltr"

@@ -1,0 +1,16 @@
+"""Signed content packs: build, verify and import course folders without internet.
+
+See docs/content-packs.md. The layers, lowest first: paths and manifest (what a pack holds), signing
+(who made it), zipcheck (checks before extracting), extract, contentcheck, switch (the atomic swap),
+registry (what is installed), then build and install which put them together.
+"""
+from .build import build_pack
+from .errors import PackError
+from .install import ImportResult, import_pack, reindex
+from .progress import SILENT, Progress
+from .registry import current as current_pack
+from .signing import keygen, trust, trusted_keys
+from .zipcheck import LIMITS, Limits
+
+__all__ = ["build_pack", "PackError", "ImportResult", "import_pack", "reindex", "SILENT", "Progress",
+           "current_pack", "keygen", "trust", "trusted_keys", "LIMITS", "Limits"]

@@ -1,0 +1,119 @@
+"""Importing a pack: verify everything, unpack beside the served content, check it, then switch at once.
+
+Nothing the learners see changes until the last step (switch.switch), so any refusal or crash before
+it leaves the old content exactly as it was. One import runs at a time (a lock file in DATA_DIR).
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import shutil
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import registry, switch
+from .contentcheck import CheckResult, check_folder
+from .errors import PackError, _l
+from .extract import extract
+from .manifest import Manifest
+from .progress import SILENT, Progress
+from .signing import verify
+from .zipcheck import LIMITS, MANIFEST, MB, SIGNATURE, Limits, inspect, match, read_small
+
+SPARE_DISK = 50 * MB      # keep room for the database and the logs
+
+
+@dataclass
+class ImportResult:
+    manifest: Manifest
+    key: str                  # fingerprint of the key that signed it
+    folder: Path              # the new unpacked version
+    previous: Path | None     # what was served before
+    check: CheckResult
+
+
+def import_pack(pack: Path, content: Path, data_dir: Path, language: str = "fr",
+                progress: Progress = SILENT, limits: Limits = LIMITS) -> ImportResult:
+    """Install `pack` as the content served at `content` (a link this function manages)."""
+    content = Path(os.path.abspath(content))
+    with _import_lock(data_dir), _open_zip(pack) as archive:
+        manifest, raw, signature, key = _verified_manifest(archive, data_dir, limits)
+        registry.refuse_downgrade(data_dir, manifest)
+        _refuse_full_disk(content.parent, manifest.total_size)
+        staging = switch.staging_dir(content)
+        try:
+            extract(archive, manifest, staging, progress)
+            check = _checked(staging, language)
+            folder = switch.promote(staging, content, manifest)
+            os.sync()            # every unpacked byte on the card before the link points at it
+            previous = switch.switch(content, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        registry.record(data_dir, manifest, raw, signature, key, folder)
+        switch.cleanup(content, keep={folder, previous})
+    return ImportResult(manifest, key, folder, previous, check)
+
+
+def _verified_manifest(archive: zipfile.ZipFile, data_dir: Path, limits: Limits):
+    """Checks that need no extraction, in order: entries, signature, manifest, entries against it."""
+    entries = inspect(archive, limits)
+    raw = read_small(archive, entries, MANIFEST, limits.max_manifest)
+    signature = read_small(archive, entries, SIGNATURE, limits.max_signature)
+    key = verify(raw, signature, data_dir)
+    manifest = Manifest.parse(raw)
+    match(manifest, entries, limits)
+    return manifest, raw, signature, key
+
+
+def _checked(folder: Path, language: str) -> CheckResult:
+    check = check_folder(folder, language)
+    if check.errors:
+        raise PackError(_l("the pack's content has %(count)s errors, so it was not installed:\n%(errors)s"),
+                        count=len(check.errors), errors="\n".join(check.errors[:20]))
+    return check
+
+
+def _refuse_full_disk(folder: Path, needed: int) -> None:
+    free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    if free < needed + SPARE_DISK:
+        raise PackError(_l("the kiosk needs %(needed)s MB free to unpack this pack and has %(free)s MB. "
+                           "Remove old files first."), needed=(needed + SPARE_DISK) // MB, free=free // MB)
+
+
+@contextlib.contextmanager
+def _open_zip(pack: Path):
+    try:
+        archive = zipfile.ZipFile(pack)
+    except FileNotFoundError:
+        raise PackError(_l("there is no file at %(path)s."), path=pack) from None
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise PackError(_l("%(path)s is not a readable zip file (%(error)s)."), path=pack.name,
+                        error=error) from None
+    with archive:
+        yield archive
+
+
+@contextlib.contextmanager
+def _import_lock(data_dir: Path):
+    """One import at a time, whether it comes from the web page or the command line."""
+    folder = data_dir / registry.FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "import.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PackError(_l("another pack is being imported right now; try again when it is done.")) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def reindex(content: Path, data_dir: Path, language: str):
+    """Index the newly served content into the kiosk's database (opened and connected by the caller)."""
+    from ..indexer import index_content
+
+    return index_content(Path(content).resolve(), data_dir, language)

@@ -1,0 +1,69 @@
+"""What this kiosk has installed, kept in DATA_DIR/packs/: the current pack and the highest versions seen.
+
+    packs/installed.json        {"current": {...}, "highest": {"pack-id": 7, ...}}
+    packs/current-manifest.json the signed manifest of the content being served, byte for byte,
+    packs/current-manifest.sig  with its signature (delta updates compare file hashes against it)
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .errors import PackError, _l
+from .manifest import Manifest
+
+FOLDER = "packs"
+
+
+def _folder(data_dir: Path) -> Path:
+    return data_dir / FOLDER
+
+
+def load(data_dir: Path) -> dict:
+    """The registry, or an empty one on a kiosk that never imported a pack."""
+    path = _folder(data_dir) / "installed.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"current": None, "highest": {}}
+
+
+def current(data_dir: Path) -> dict | None:
+    return load(data_dir)["current"]
+
+
+def refuse_downgrade(data_dir: Path, manifest: Manifest) -> None:
+    """Only newer versions of a pack install: an old pack cannot bring back a corrected mistake."""
+    highest = load(data_dir)["highest"].get(manifest.pack_id, 0)
+    if manifest.version <= highest:
+        raise PackError(_l("this is version %(version)s of pack %(pack)s, but version %(installed)s was "
+                           "already installed: only a newer version can be imported."),
+                        version=manifest.version, pack=manifest.pack_id, installed=highest)
+
+
+def record(data_dir: Path, manifest: Manifest, raw: bytes, signature: bytes, key: str, folder: Path) -> dict:
+    """Remember the pack now served; written after the switch, so a crash never blocks a retry."""
+    registry = load(data_dir)
+    registry["highest"][manifest.pack_id] = max(manifest.version, registry["highest"].get(manifest.pack_id, 0))
+    registry["current"] = {
+        "pack_id": manifest.pack_id, "version": manifest.version, "key": key, "folder": folder.name,
+        "languages": manifest.languages, "courses": manifest.courses, "lessons": manifest.lessons,
+        "files": len(manifest.files), "bytes": manifest.total_size, "installed_at": time.time()}
+    _write(_folder(data_dir) / "current-manifest.json", raw)
+    _write(_folder(data_dir) / "current-manifest.sig", signature)
+    _write(_folder(data_dir) / "installed.json",
+           json.dumps(registry, indent=1, sort_keys=True).encode())
+    return registry["current"]
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write a whole file or nothing: a temporary file, fsync, then rename over the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

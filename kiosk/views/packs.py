@@ -1,0 +1,156 @@
+"""Facilitator page for content packs: upload one, or import one from a USB stick plugged into the kiosk.
+
+Also follows a switch made from the command line: when the content link leads somewhere new, the
+next request re-indexes once and the kiosk serves the new version (no restart needed).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, validate_csrf
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms.validators import ValidationError
+
+from .. import packs
+from .facilitator import facilitator_required
+
+bp = Blueprint("packs", __name__, url_prefix="/facilitator/packs")
+UPLOAD_LIMIT = 512 * 1024 * 1024        # bytes; bigger packs travel on a USB stick
+USB_ROOTS = ("/media", "/mnt", "/run/media")
+CHECK_EVERY = 2.0                       # seconds between two looks at the content link
+
+
+def init_app(app) -> None:
+    """Register the page, its link on the facilitator menu and the content-switch follower."""
+    from ..app import csrf
+
+    app.register_blueprint(bp)
+    csrf.exempt(upload)             # checked by hand, after the upload's own size limit is raised
+    app.config.setdefault("PACK_UPLOAD_LIMIT", UPLOAD_LIMIT)
+    app.config.setdefault("PACK_USB_ROOTS", USB_ROOTS)
+    app.extensions.setdefault("facilitator_links", []).append(("packs.page", _l("Content packs")))
+    app.extensions["packs"] = {"checked": 0.0, "lock": threading.Lock()}
+    app.before_request(_follow_switch)
+
+
+def _follow_switch() -> None:
+    state = current_app.extensions["packs"]
+    now = time.monotonic()
+    if now - state["checked"] >= CHECK_EVERY:
+        state["checked"] = now
+        follow_content(current_app, wait=False)
+
+
+def follow_content(app, wait: bool) -> bool:
+    """Re-index and serve the folder the content link leads to now, if it changed; True if it did.
+
+    Other requests keep the old catalogue meanwhile (they do not wait for the lock).
+    """
+    target = Path(app.config["CONTENT_DIR"]).resolve()
+    lock = app.extensions["packs"]["lock"]
+    if target == app.config["CONTENT_PATH"] or not lock.acquire(blocking=wait):
+        return False
+    try:
+        if target == app.config["CONTENT_PATH"]:
+            return False
+        report = packs.reindex(target, app.config["DATA_PATH"], app.config["DEFAULT_LANGUAGE"])
+        app.config.update(CONTENT_PATH=target, INDEX_REPORT=report)
+        return True
+    finally:
+        lock.release()
+
+
+@bp.get("/")
+@facilitator_required
+def page():
+    data = current_app.config["DATA_PATH"]
+    return render_template("facilitator/packs.html", current=packs.current_pack(data),
+                           keys=sorted(packs.trusted_keys(data)), found=usb_packs(),
+                           limit_mb=current_app.config["PACK_UPLOAD_LIMIT"] // (1024 * 1024))
+
+
+@bp.post("/upload")
+@facilitator_required
+def upload():
+    """The pack comes in the request; its limit is the pack's, not the 2 MB of every other form."""
+    request.max_content_length = current_app.config["PACK_UPLOAD_LIMIT"]
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+        sent = request.files.get("pack")
+    except RequestEntityTooLarge:
+        flash(_("This file is larger than %(size)s MB. Copy it to a USB stick and import it from there.",
+                size=current_app.config["PACK_UPLOAD_LIMIT"] // (1024 * 1024)), "error")
+        return redirect(url_for(".page"))
+    except ValidationError as error:
+        raise CSRFError(error.args[0]) from None
+    if sent is None or not sent.filename:
+        flash(_("Please choose a pack file (.zip)."), "error")
+        return redirect(url_for(".page"))
+    incoming = current_app.config["DATA_PATH"] / "packs" / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / f"upload-{secrets.token_hex(8)}.zip"
+    try:
+        sent.save(path)
+        return _import(path)
+    finally:
+        path.unlink(missing_ok=True)
+
+
+@bp.post("/usb")
+@facilitator_required
+def from_usb():
+    path = usb_path(request.form.get("path", ""))
+    if path is None:
+        flash(_("Give the full path of a .zip file on a USB stick, for example /media/usb/pack.zip."), "error")
+        return redirect(url_for(".page"))
+    return _import(path)
+
+
+def _import(path: Path):
+    app = current_app._get_current_object()
+    try:
+        result = packs.import_pack(path, Path(app.config["CONTENT_DIR"]), app.config["DATA_PATH"],
+                                   app.config["DEFAULT_LANGUAGE"])
+    except packs.PackError as error:
+        flash(_("The pack was not installed, and the courses stay as they were. Reason: %(reason)s",
+                reason=_(error.message, **error.params)), "error")
+        return redirect(url_for(".page"))
+    follow_content(app, wait=True)
+    manifest = result.manifest
+    flash(_("Pack %(pack)s version %(version)s is installed: %(courses)s courses, %(lessons)s lessons.",
+            pack=manifest.pack_id, version=manifest.version, courses=result.check.courses,
+            lessons=result.check.lessons), "ok")
+    return redirect(url_for(".page"))
+
+
+def usb_path(raw: str) -> Path | None:
+    """A .zip file under one of the USB mount folders, or None: this form reads nothing else."""
+    raw = raw.strip()
+    if not raw.startswith("/") or not raw.lower().endswith(".zip"):
+        return None
+    path = Path(os.path.realpath(raw))
+    roots = [Path(os.path.realpath(r)) for r in current_app.config["PACK_USB_ROOTS"]]
+    if not path.is_file() or not any(root in path.parents for root in roots):
+        return None
+    return path
+
+
+def usb_packs(limit: int = 20) -> list[Path]:
+    """Zip files on plugged-in sticks (a few folders deep), to import with one click."""
+    found = []
+    for root in current_app.config["PACK_USB_ROOTS"]:
+        for folder, dirs, files in os.walk(root):
+            depth = Path(folder).relative_to(root).parts
+            if len(depth) >= 3:
+                dirs[:] = []
+            dirs[:] = [d for d in sorted(dirs) if not d.startswith(".")]
+            found += [Path(folder) / f for f in sorted(files) if f.lower().endswith(".zip")]
+            if len(found) >= limit:
+                return found[:limit]
+    return found

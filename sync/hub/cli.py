@@ -1,0 +1,104 @@
+"""`python run.py hub …`: serve the hub, make enrolment codes and facilitator accounts, export xAPI."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import click
+
+DATA_HELP = "Hub data folder for SQLite (default: hub-data, or RELAIS_HUB_DATA)."
+URL_HELP = "postgresql://user:password@host/db instead of SQLite (or DATABASE_URL)."
+
+
+def _options(function):
+    function = click.option("--data", "data_dir", default=None, help=DATA_HELP)(function)
+    return click.option("--database-url", default=None, help=URL_HELP)(function)
+
+
+def _config(data_dir, database_url, **extra) -> dict:
+    return dict(HUB_DATA_DIR=data_dir or os.environ.get("RELAIS_HUB_DATA", "hub-data"),
+                DATABASE_URL=database_url or os.environ.get("DATABASE_URL"), **extra)
+
+
+def _open(data_dir, database_url):
+    from pathlib import Path
+
+    from . import db
+    config = _config(data_dir, database_url)
+    return db.open_database(config["DATABASE_URL"], Path(config["HUB_DATA_DIR"]))
+
+
+@click.group(invoke_without_command=True)
+@click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8090, show_default=True, help="Port to listen on.")
+@click.option("--threads", default=8, show_default=True, help="Worker threads.")
+@click.option("--public-url", default=None, help="The hub's public address (xAPI homePage).")
+@_options
+@click.pass_context
+def hub(ctx, host, port, threads, public_url, data_dir, database_url):
+    """Run the hub that kiosks send progress to (without a sub-command: serve it)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"data_dir": data_dir, "database_url": database_url}
+        return
+    from waitress import serve
+
+    from . import create_hub_app
+    app = create_hub_app(_config(data_dir, database_url, HUB_URL=public_url))
+    where = app.config["DATABASE_URL"] and "PostgreSQL" or f"SQLite in {app.config['HUB_DATA_DIR']}"
+    click.echo(f"Relais hub on http://{host}:{port}/ ({where}).")
+    serve(app, host=host, port=port, threads=threads, ident="Relais hub", clear_untrusted_proxy_headers=True)
+
+
+def _db(ctx, data_dir, database_url):
+    parent = ctx.obj or {}
+    return _open(data_dir or parent.get("data_dir"), database_url or parent.get("database_url"))
+
+
+@hub.command("enroll-code")
+@click.argument("centre")
+@_options
+@click.pass_context
+def enroll_code(ctx, centre, data_dir, database_url):
+    """Print a one-time code (valid 24 h) that enrols one kiosk for CENTRE."""
+    from .auth import CODE_HOURS, new_enroll_code
+    with _db(ctx, data_dir, database_url).connection_context():
+        code = new_enroll_code(centre)
+    click.echo(code)
+    click.echo(f"Valid once, for {CODE_HOURS} hours, for {centre}. On the kiosk: python run.py enroll HUB_URL {code}",
+               err=True)
+
+
+@hub.command("create-facilitator")
+@click.argument("name")
+@_options
+@click.pass_context
+def create_facilitator(ctx, name, data_dir, database_url):
+    """Create a hub facilitator account; asks for the password twice (or reads one line from stdin)."""
+    from .auth import create_facilitator as create
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (10 characters or more): ")
+        if getpass.getpass("The same password again: ") != password:
+            raise click.ClickException("the two passwords are not the same.")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    with _db(ctx, data_dir, database_url).connection_context():
+        try:
+            create(name, password)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Hub facilitator '{name}' created.")
+
+
+@hub.command("export-xapi")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--public-url", default="http://127.0.0.1:8090", show_default=True,
+              help="The hub's public address, used as the actors' account homePage.")
+@_options
+@click.pass_context
+def export_xapi(ctx, file, public_url, data_dir, database_url):
+    """Write every statement as xAPI 1.0.3 JSON (an array an LRS accepts on POST /statements)."""
+    from .xapi import export
+    with _db(ctx, data_dir, database_url).connection_context():
+        count = export(file, public_url.rstrip("/"))
+    click.echo(f"{count} statements written to {file}.")
