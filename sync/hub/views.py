@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import json
+import re
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from . import auth, reports
-from .models import Facilitator
+from .models import Event, Facilitator
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 
@@ -94,3 +96,22 @@ def enroll_codes():
 def _when(timestamp) -> str:
     import time
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "—"
+
+
+CERTIFICATE_CODE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
+
+
+@bp.get("/verify")
+def verify():
+    """Anyone (a funder, an employer) can check a certificate's code once the kiosk has synced."""
+    code = request.args.get("code", "").strip().upper()
+    found = None
+    if CERTIFICATE_CODE.match(code):
+        for event in (Event.select().where((Event.type == "certificate.issued") &
+                                           Event.payload.contains(code))):
+            payload = json.loads(event.payload or "{}")
+            if payload.get("code") == code:
+                found = payload
+                break
+    return render_template("hub/verify.html", code=code, found=found,
+                           valid_format=bool(CERTIFICATE_CODE.match(code))), (200 if found or not code else 404)
