@@ -184,8 +184,7 @@ def _page_weight(rows, work) -> None:
     for name, path in pages.items():
         html = _gzip_get(learner, kiosk.base + path)
         page = gzip.decompress(html).decode()
-        links = re.findall(r'(?:href|src)="(/static/[^"]+)"', page) + \
-            sorted(set(re.findall(r'href="(/static/[^"#]+)#', page)))
+        links = re.findall(r'(?:href|src)="(/static/[^"#]+)', page)     # a sprite is fetched once
         total, requests = len(html), 1
         for link in dict.fromkeys(links):
             if link not in assets:

@@ -12,8 +12,6 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import requests
-
 from . import outbox, protocol
 
 FILE = "sync.json"
@@ -60,11 +58,12 @@ def save(data_dir: Path, link: Link) -> None:
     os.replace(tmp, path)
 
 
-def enroll(data_dir: Path, hub_url: str, code: str, session: requests.Session | None = None) -> Link:
+def enroll(data_dir: Path, hub_url: str, code: str, session=None) -> Link:
     """Trade a code for credentials, then queue the whole outbox for the new hub.
 
     Needs the kiosk database open (the caller holds a connection).
     """
+    import requests     # only when talking to a hub: an offline kiosk never loads it (about 10 MB)
     data_dir = Path(data_dir)
     existing = load(data_dir)
     if existing is not None:
