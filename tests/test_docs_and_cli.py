@@ -61,3 +61,14 @@ def test_the_demo_gift_quiz_is_served(demo_app):
     Learners(client).create()
     page = client.get("/courses/staying-safe-online/scams-and-phishing/quiz")
     assert page.status_code == 200 and page.get_data(as_text=True).count("<fieldset") == 4
+
+
+def test_french_and_english_catalogues_are_complete():
+    from babel.messages.pofile import read_po
+    for language in ("fr", "en"):
+        with open(ROOT / "locales" / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+            catalogue = read_po(handle)
+        missing = [m.id for m in catalogue if m.id and (not m.string or (isinstance(m.string, tuple)
+                                                                         and not all(m.string)))]
+        assert not missing, f"{language}: untranslated {missing[:5]}"
+        assert not [m.id for m in catalogue if m.id and m.fuzzy], f"{language}: fuzzy entries"

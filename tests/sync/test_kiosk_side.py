@@ -17,6 +17,7 @@ from tests.conftest import ROOT, Learners
 @pytest.fixture
 def staff(kiosk):
     client = kiosk.test_client()
+    client.set_cookie("lang", "en")         # this facilitator reads the kiosk in English
     with database.connection_context():
         create_facilitator("Samia", "correct horse battery")
     helper = Learners(client)
