@@ -61,7 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def _register(app: Flask) -> None:
     from .views import (certificates, dashboard, errors, facilitator, learn, learners, manage, media,
-                        prefs, selftest_page, settings_page, status)
+                        packs, prefs, selftest_page, settings_page, status)
     from .views.common import load_request_learner, template_helpers
 
     app.before_request(load_request_learner)
@@ -69,7 +69,7 @@ def _register(app: Flask) -> None:
     app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
     for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
-                   certificates, selftest_page, errors):
+                   certificates, selftest_page, packs, errors):
         module.init_app(app)
 
     @app.after_request

@@ -47,6 +47,7 @@ def backup(data_dir: Path, target: Path | None = None, keep: int = 7, clock=time
     if target is None:
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{PREFIX}{time.strftime('%Y%m%d-%H%M%S', time.localtime(clock()))}{SUFFIX}"
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
     try:
         _online_copy(source, partial)
@@ -127,7 +128,9 @@ def _epoch_of(path: Path) -> int:
         row = con.execute("SELECT epoch FROM kiosk_identity WHERE id = 1").fetchone()
         return row[0] if row else 0
     except sqlite3.DatabaseError:
-        return 0                    # no sync table yet, or a damaged database being replaced
+        # No sync table yet, or the damaged database this restore replaces: its epoch is unknown,
+        # and the restored copy's own epoch + 1 is the best we can do.
+        return 0
     finally:
         con.close()
 

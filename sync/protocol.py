@@ -72,7 +72,7 @@ def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
     if len(batch["events"]) > MAX_EVENTS:
         raise TooLarge(f"more than {MAX_EVENTS} events in one batch")
     pending = batch.get("pending", 0)
-    if not _is_int(pending) or pending < 0:
+    if not _is_int(pending) or not 0 <= pending < 2**53:
         raise Malformed("pending must be a count")
     return batch
 

@@ -169,6 +169,17 @@ def test_keygen_writes_a_private_key_only_its_owner_can_read(tmp_path):
     assert again.exit_code != 0 and "already exists" in again.output
 
 
+def test_build_from_the_command_line_dates_the_version_when_none_is_given(tmp_path, content_dir):
+    CliRunner().invoke(cli, ["pack", "keygen", "--out", str(tmp_path / "keys")])
+    done = CliRunner().invoke(cli, ["pack", "build", str(content_dir), "-o", str(tmp_path / "p.zip"),
+                                    "--key", str(tmp_path / "keys" / "relais-pack.key")])
+    assert done.exit_code == 0, done.output
+    with zipfile.ZipFile(tmp_path / "p.zip") as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+    assert manifest["pack_id"] == "content" and len(str(manifest["version"])) == 12
+    assert f"version {manifest['version']}" in done.output and "Packing" in done.output
+
+
 def test_build_refuses_a_folder_with_content_errors(tmp_path, publisher):
     broken = write_tree(tmp_path / "broken", {**SMALL_COURSE, "01-basics/09-copy.md": "---\nid: basics-mouse\n---\n# Copy\n"})
     with pytest.raises(PackError, match="errors"):
@@ -179,7 +190,7 @@ def test_build_refuses_a_folder_with_content_errors(tmp_path, publisher):
 # --- moved and renamed lessons keep their progress ----------------------------------------------------
 
 def test_a_lesson_moved_and_renamed_in_v2_keeps_the_learners_progress(kiosk, publisher, make_app):
-    app = add_kiosk_page(make_app(kiosk["content"]))
+    app = add_kiosk_page(make_app(kiosk["content"], DEFAULT_LANGUAGE="en"))
     with database.connection_context():
         awa = create_learner("Awa", "sun", None, "fr")
         progress.record_step(awa, "basics-mouse", "basics", 1, 2)
@@ -397,7 +408,7 @@ def test_a_bomb_that_lies_about_its_size_is_stopped_while_extracting(kiosk, publ
 def staff(kiosk, make_app, tmp_path):
     usb = tmp_path / "usb"
     usb.mkdir()
-    app = add_kiosk_page(make_app(kiosk["content"]))
+    app = add_kiosk_page(make_app(kiosk["content"], DEFAULT_LANGUAGE="en"))
     app.config["PACK_USB_ROOTS"] = [str(usb)]
     with database.connection_context():
         create_facilitator("Samia", "correct horse battery")

@@ -77,7 +77,9 @@ def _checked(folder: Path, language: str) -> CheckResult:
 
 
 def _refuse_full_disk(folder: Path, needed: int) -> None:
-    free = shutil.disk_usage(folder if folder.exists() else folder.parent).free
+    while not folder.exists():           # the content's folder may not exist before the first import
+        folder = folder.parent
+    free = shutil.disk_usage(folder).free
     if free < needed + SPARE_DISK:
         raise PackError(_l("the kiosk needs %(needed)s MB free to unpack this pack and has %(free)s MB. "
                            "Remove old files first."), needed=(needed + SPARE_DISK) // MB, free=free // MB)

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l, ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
@@ -123,9 +123,10 @@ def _import(path: Path):
         return redirect(url_for(".page"))
     follow_content(app, wait=True)
     manifest = result.manifest
-    flash(_("Pack %(pack)s version %(version)s is installed: %(courses)s courses, %(lessons)s lessons.",
-            pack=manifest.pack_id, version=manifest.version, courses=result.check.courses,
-            lessons=result.check.lessons), "ok")
+    flash(_("Pack %(pack)s version %(version)s is installed: %(courses)s, %(lessons)s.",
+            pack=manifest.pack_id, version=manifest.version,
+            courses=ngettext("%(num)s course", "%(num)s courses", result.check.courses),
+            lessons=ngettext("%(num)s lesson", "%(num)s lessons", result.check.lessons)), "ok")
     return redirect(url_for(".page"))
 
 
