@@ -13,7 +13,7 @@ PRAGMAS = {
     "synchronous": "full",
     "foreign_keys": 1,
     "busy_timeout": 5000,
-    "cache_size": -4000,       # 4 MB: a Pi has little memory to spare
+    "cache_size": -1000,       # 1 MB per connection: a Pi has little memory, and each thread has one
     "temp_store": "memory",
 }
 
