@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .packs.switch import sync_folder
+
 DB_NAME = "relais.sqlite3"
 FOLDER = "backups"
 PREFIX, SUFFIX = "relais-", ".sqlite3"
@@ -118,7 +120,7 @@ def restore(backup_file: Path, data_dir: Path) -> tuple[int, Path | None]:
         os.replace(incoming, live)
     finally:
         incoming.unlink(missing_ok=True)
-    _fsync_folder(data_dir)
+    sync_folder(data_dir)
     return epoch, safety
 
 
@@ -184,11 +186,3 @@ def _close_live(live: Path, data_dir: Path) -> Path:
         raise BackupError("the kiosk is still using its database: stop it first "
                           "(sudo systemctl stop relais), then restore again.")
     return safety
-
-
-def _fsync_folder(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -14,7 +14,7 @@ from .db import database
 from .learners import PIN_HASH, validate_name, validate_pin
 from .models import (Certificate, GroupMember, Learner, LearnerSession, OutboxEvent, Progress,
                      QuizAttempt)
-from .progress import _payload
+from .progress import attempt_payload, payload
 
 
 def rename(learner: Learner, name: str) -> Learner:
@@ -55,14 +55,11 @@ def merge(keep: Learner, other: Learner, now: float | None = None) -> Learner:
             _fold(row, theirs)
             row.save()
             event = "lesson.completed" if row.status == "completed" else "lesson.progressed"
-            outbox.append(event, keep.uuid, _payload(row), clock=lambda: now)
+            outbox.append(event, keep.uuid, payload(row), clock=lambda: now)
         for attempt in QuizAttempt.select().where(QuizAttempt.learner == other):
             QuizAttempt.update(learner=keep).where(QuizAttempt.id == attempt.id).execute()
-            outbox.append("quiz.attempted", keep.uuid, {
-                "attempt": attempt.uuid, "lesson": attempt.lesson_key, "course": attempt.course_id,
-                "score": attempt.score, "total": attempt.total, "passed": attempt.passed,
-                "with_help": attempt.with_help, "answers": attempt.answers,
-                "correct": [r["correct"] for r in attempt.results]}, clock=lambda: now)
+            attempt.learner = keep
+            outbox.append("quiz.attempted", keep.uuid, attempt_payload(attempt), clock=lambda: now)
         for member in GroupMember.select().where(GroupMember.learner == other):
             GroupMember.insert(group=member.group_id, learner=keep).on_conflict_ignore().execute()
         Certificate.update(learner=keep).where(

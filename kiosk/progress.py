@@ -26,7 +26,7 @@ def record_step(learner: Learner, lesson_key: str, course_id: str, step: int, st
         row.step, row.steps_total, row.last_seen = step, steps_total, now
         row.save()
         Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
-        outbox.append("lesson.progressed", learner.uuid, _payload(row), clock=lambda: now)
+        outbox.append("lesson.progressed", learner.uuid, payload(row), clock=lambda: now)
     return row
 
 
@@ -43,7 +43,7 @@ def complete_lesson(learner: Learner, lesson_key: str, course_id: str, steps_tot
         row.with_help = row.with_help or with_help
         row.save()
         Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
-        outbox.append("lesson.completed", learner.uuid, _payload(row), clock=lambda: now)
+        outbox.append("lesson.completed", learner.uuid, payload(row), clock=lambda: now)
     return row
 
 
@@ -59,11 +59,7 @@ def record_quiz_attempt(learner: Learner, lesson_key: str, course_id: str, quiz:
             answers={str(k): v for k, v in answers.items()}, results=marked["results"],
             score=marked["score"], total=marked["total"], passed=marked["passed"], with_help=with_help,
             created_at=now)
-        outbox.append("quiz.attempted", learner.uuid, {
-            "attempt": attempt.uuid, "lesson": lesson_key, "course": course_id, "score": attempt.score,
-            "total": attempt.total, "passed": attempt.passed, "with_help": with_help,
-            "answers": attempt.answers, "correct": [r["correct"] for r in marked["results"]],
-        }, clock=lambda: now)
+        outbox.append("quiz.attempted", learner.uuid, attempt_payload(attempt), clock=lambda: now)
         complete_lesson(learner, lesson_key, course_id, steps_total, with_help=with_help, now=now)
     return attempt
 
@@ -76,7 +72,16 @@ def _row(learner: Learner, lesson_key: str, course_id: str, steps_total: int, no
     return row
 
 
-def _payload(row: Progress) -> dict:
+def attempt_payload(attempt: QuizAttempt) -> dict:
+    """What the hub learns of a quiz attempt."""
+    return {"attempt": attempt.uuid, "lesson": attempt.lesson_key, "course": attempt.course_id,
+            "score": attempt.score, "total": attempt.total, "passed": attempt.passed,
+            "with_help": attempt.with_help, "answers": attempt.answers,
+            "correct": [r["correct"] for r in attempt.results]}
+
+
+def payload(row: Progress) -> dict:
+    """What the hub learns of a learner's state in one lesson."""
     return {"lesson": row.lesson_key, "course": row.course_id, "status": row.status, "step": row.step,
             "steps_total": row.steps_total, "time_spent": row.time_spent, "with_help": row.with_help}
 
@@ -101,4 +106,4 @@ def set_with_help(learner: Learner, lesson_key: str, with_help: bool, now: float
         row.with_help = with_help
         row.save()
         event = "lesson.completed" if row.status == COMPLETED else "lesson.progressed"
-        outbox.append(event, learner.uuid, _payload(row), clock=lambda: now)
+        outbox.append(event, learner.uuid, payload(row), clock=lambda: now)

@@ -58,7 +58,7 @@ def switch(link: Path, new_dir: Path) -> Path | None:
         previous = _retire_real_folder(link, tmp)
     else:
         os.replace(tmp, link)
-    _sync_folder(link.parent)
+    sync_folder(link.parent)
     return previous
 
 
@@ -85,7 +85,7 @@ def _exchange(first: Path, second: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     """Make the rename itself survive a power cut."""
     fd = os.open(folder, os.O_RDONLY)
     try:
