@@ -13,6 +13,7 @@ def register(cli) -> None:
     """Add the sync commands to the main command group."""
     cli.add_command(enroll)
     cli.add_command(sync)
+    cli.add_command(update_content)
     from .hub.cli import hub
     cli.add_command(hub)
 
@@ -84,3 +85,59 @@ def sync(data_dir, batch, patience):
                + ("a person must look at this (see the Sync page)." if outcome.permanent
                   else "they will be sent next time."), err=True)
     sys.exit(2 if outcome.permanent else 1)
+
+
+@click.command("update-content")
+@click.option("--data", "data_dir", default=None, help="The kiosk's data folder (default: data).")
+@click.option("--content", "content_dir", default=None, help="The content folder the kiosk serves (default: content).")
+@click.option("--ignore-budget", is_flag=True, help="Fetch now even outside SYNC_WINDOW or past SYNC_DAILY_BUDGET_MB.")
+def update_content(data_dir, content_dir, ignore_budget):
+    """Fetch the courses the hub published for this kiosk (only what changed) and switch to them.
+
+    Exit 0 when the kiosk has the newest version, 1 when the download must go on later (the link, the
+    budget or the time window stopped it: run it again, it resumes), 2 when a person must look.
+    """
+    from kiosk import settings
+    from kiosk.db import database
+
+    from . import enrollment
+    from .kiosk_app import SETTINGS
+    from .meter import Meter, parse_window
+    from .updates import ContentUpdates
+    from .updates.fetch import Fetcher, FetchError
+
+    values = settings.resolve()
+    path = _kiosk_data(data_dir)
+    link = enrollment.load(path)
+    if link is None:
+        raise click.ClickException("this kiosk is not enrolled yet: run 'python run.py enroll HUB_URL CODE' first.")
+    env = {s.name: os.environ.get(f"RELAIS_{s.name}", s.default) for s in SETTINGS}
+    meter = Meter(int(float(env["SYNC_DAILY_BUDGET_MB"]) * 1024 * 1024), parse_window(str(env["SYNC_WINDOW"])))
+    updates = ContentUpdates(path, Path(content_dir or values["CONTENT_DIR"]), values["DEFAULT_LANGUAGE"])
+    updates.hinted = True
+    fetcher = Fetcher(link)
+    with database.connection_context():
+        while True:
+            try:
+                done = updates.step(fetcher, meter, enforce=not ignore_budget, seconds=3600)
+            except FetchError as error:
+                click.echo(f"Stopped: {error.detail}. Run this again to resume.", err=True)
+                sys.exit(1)
+            if done != "more":
+                break
+        info = updates.status(meter)
+    if done == "installed":
+        current = info["current"]
+        click.echo(f"Installed {current['pack_id']} version {current['version']}; the kiosk serves it now.")
+    elif done == "idle":
+        click.echo("Nothing new: this kiosk has the newest courses the hub published for it.")
+    elif done == "stopped":
+        error = info["state"]["error"]
+        click.echo(f"Not installed: {error['message'] % error['params'] if error['params'] else error['message']}",
+                   err=True)
+        sys.exit(2)
+    else:
+        offer = info["offer"]
+        click.echo(f"{'Paused' if done == 'paused' else 'Waiting for the budget or the time window'}: "
+                   f"{offer['to_fetch']} bytes still to fetch.", err=True)
+        sys.exit(1)

@@ -1,6 +1,7 @@
 """The kiosk side of sync inside the kiosk's Flask app: background uploader and the facilitator's sync page."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -11,12 +12,18 @@ from kiosk.settings import Setting
 
 from . import backoff, enrollment
 
+log = logging.getLogger("relais.sync")
+
 # Declared like kiosk/settings.py: config key, or RELAIS_<NAME> in the environment, else the default.
 SETTINGS = [
     Setting("SYNC_INTERVAL", 60.0, "Seconds between checks for new events to send to the hub."),
     Setting("SYNC_BATCH", 500, "Events per upload to the hub."),
     Setting("SYNC_BACKOFF_CAP", 900.0, "Longest wait, in seconds, between two tries when the hub does not answer."),
     Setting("SYNC_BACKGROUND", "auto", "Push in the background when enrolled: auto (yes, except under TESTING), yes or no."),
+    Setting("SYNC_DAILY_BUDGET_MB", 0.0, "Megabytes a day that sync may use, progress and content updates together (0: no limit)."),
+    Setting("SYNC_WINDOW", "", "Hours when sync may use the link, for example 20:00-07:00 (empty: any time)."),
+    Setting("CONTENT_UPDATES", "yes", "Fetch and install the courses the hub publishes for this kiosk: yes or no."),
+    Setting("CONTENT_CHECK_HOURS", 6.0, "Hours between two questions to the hub about new courses (each upload's answer also tells)."),
 ]
 
 
@@ -37,12 +44,35 @@ def background_wanted(app) -> bool:
     return value in ("1", "true", "yes", "on")
 
 
+def yes(app, name: str) -> bool:
+    return str(setting(app, name)).lower() in ("1", "true", "yes", "on")
+
+
+def meter(app):
+    """The metered link's budget and window, from the settings (a window it cannot read is ignored, loudly)."""
+    from .meter import Meter, parse_window
+
+    try:
+        window = parse_window(str(setting(app, "SYNC_WINDOW")))
+    except ValueError as error:
+        log.error("%s; syncing at any time until it is corrected", error)
+        window = None
+    return Meter(int(float(setting(app, "SYNC_DAILY_BUDGET_MB")) * 1024 * 1024), window)
+
+
 def init_app(app) -> None:
-    """Add the sync page; start the background uploader when the kiosk is enrolled."""
-    from . import kiosk_views
+    """Add the sync and content-update pages; start the background sync when the kiosk is enrolled."""
+    from . import kiosk_views, updates_views
+    from .updates import ContentUpdates
 
     app.register_blueprint(kiosk_views.bp)
+    app.register_blueprint(updates_views.bp)
+    app.extensions["sync_meter"] = meter(app)
+    app.extensions["content_updates"] = ContentUpdates(
+        Path(app.config["DATA_PATH"]), Path(app.config["CONTENT_DIR"]), app.config["DEFAULT_LANGUAGE"],
+        check_every=float(setting(app, "CONTENT_CHECK_HOURS")) * 3600) if yes(app, "CONTENT_UPDATES") else None
     app.extensions.setdefault("facilitator_links", []).append(("sync_page.status", _l("Sync")))
+    app.extensions["facilitator_links"].append(("updates_page.status", _l("Course updates")))
     app.extensions["sync_status"] = lambda: summary(Path(app.config["DATA_PATH"]))
     if enrollment.load(Path(app.config["DATA_PATH"])) is not None:
         start_worker(app)
@@ -59,7 +89,8 @@ def start_worker(app):
 
     worker = SyncWorker(Path(app.config["DATA_PATH"]), interval=float(setting(app, "SYNC_INTERVAL")),
                         batch_size=int(setting(app, "SYNC_BATCH")), cap=float(setting(app, "SYNC_BACKOFF_CAP")),
-                        base=backoff.BASE)
+                        base=backoff.BASE, meter=app.extensions["sync_meter"],
+                        updates=app.extensions["content_updates"])
     app.extensions["sync_worker"] = worker
     worker.start()
     return worker
@@ -77,10 +108,11 @@ def sync_now(app) -> threading.Thread | None:
     link = enrollment.load(Path(app.config["DATA_PATH"]))
     if link is None:
         return None
-    from .uploader import Uploader
+    from .worker import SyncWorker
 
-    thread = threading.Thread(target=Uploader(link, int(setting(app, "SYNC_BATCH"))).push, name="relais-sync-once",
-                              daemon=True)
+    once = SyncWorker(Path(app.config["DATA_PATH"]), batch_size=int(setting(app, "SYNC_BATCH")),
+                      meter=app.extensions["sync_meter"], updates=app.extensions["content_updates"])
+    thread = threading.Thread(target=once.turn, name="relais-sync-once", daemon=True)
     app.extensions["sync_once"] = thread
     thread.start()
     return thread

@@ -17,6 +17,8 @@ import zlib
 VERSION = 1
 EVENTS_PATH = "/sync/v1/events"
 ENROLL_PATH = "/sync/v1/enroll"
+CONTENT_PATH = "/sync/v1/content"        # GET: the newest content pack published for this kiosk
+BLOBS_PATH = "/sync/v1/blobs/"           # GET BLOBS_PATH + sha256 (+ ".gz"): one file, Range allowed
 SCHEME = "RELAIS-HMAC-SHA256"
 SKEW_MS = 5 * 60 * 1000                  # a request's timestamp may differ this much from the hub's clock
 MAX_BODY = 4 * 1024 * 1024               # compressed bytes on the wire
@@ -156,13 +158,42 @@ def response_message(nonce: str, status: int, body: bytes) -> bytes:
 
 
 def request_headers(secret: str, kiosk_id: str, path: str, body: bytes, timestamp_ms: int,
-                    nonce: str | None = None) -> dict:
-    """Every header of a signed upload."""
+                    nonce: str | None = None, method: str = "POST") -> dict:
+    """Every header of a signed request: an upload (POST), or a download (GET, empty body)."""
     nonce = nonce or uuid.uuid4().hex
     digest = content_digest(body)
-    signature = sign(secret, string_to_sign("POST", path, digest, kiosk_id, timestamp_ms, nonce))
-    return {"Content-Type": "application/json", "Content-Encoding": "gzip", "Content-Digest": digest,
-            H_KIOSK: kiosk_id, H_TIME: str(timestamp_ms), H_NONCE: nonce, H_SIG: signature}
+    signature = sign(secret, string_to_sign(method, path, digest, kiosk_id, timestamp_ms, nonce))
+    headers = {"Content-Digest": digest, H_KIOSK: kiosk_id, H_TIME: str(timestamp_ms), H_NONCE: nonce,
+               H_SIG: signature}
+    if method == "POST":
+        headers.update({"Content-Type": "application/json", "Content-Encoding": "gzip"})
+    return headers
+
+
+def encode_offer(offer: dict | None) -> bytes:
+    """The hub's answer to CONTENT_PATH, gzip'd like a batch (a manifest of 1,000 files is ~150 KB raw)."""
+    return gzip.compress(compact({"v": VERSION, "offer": offer}), 9, mtime=0)
+
+
+def decode_offer(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict | None:
+    """The offer the hub sent, or None; Malformed when it cannot be read."""
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        raw = inflater.decompress(body, limit + 1)
+        if len(raw) > limit or inflater.unconsumed_tail or not inflater.eof:
+            raise Malformed("the offer is truncated or too large")
+        data = json.loads(raw)
+    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise Malformed(f"not gzip'd JSON: {error}") from None
+    if not isinstance(data, dict) or data.get("v") != VERSION:
+        raise Malformed("expected {\"v\": 1, \"offer\": …}")
+    offer = data.get("offer")
+    if offer is None:
+        return None
+    if not isinstance(offer, dict) or not all(isinstance(offer.get(k), str) for k in ("manifest", "signature")) \
+            or not isinstance(offer.get("blobs"), dict):
+        raise Malformed("an offer needs manifest, signature and blobs")
+    return offer
 
 
 def valid_nonce(nonce: str) -> bool:

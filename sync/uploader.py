@@ -16,6 +16,7 @@ from kiosk.db import database
 
 from . import backoff, outbox, protocol, state
 from .enrollment import TIMEOUTS, Link
+from .updates.fetch import header_bytes
 
 MIN_BATCH, FIRST_BATCH = 10, 50
 GROW_SECONDS = 1.5
@@ -34,6 +35,7 @@ class Outcome:
     detail: str = ""               # what happened, in English, for logs and the terminal
     status: int | None = None
     retry_after: float | None = None
+    content: dict | None = None    # the content version the hub offers this kiosk (sync/updates)
 
     @property
     def permanent(self) -> bool:
@@ -44,7 +46,8 @@ class Outcome:
 class Uploader:
     """Pushes one kiosk's outbox to its hub; keeps the hub's clock offset between sessions."""
 
-    def __init__(self, link: Link, batch_size: int = 500, timeouts=TIMEOUTS, http=None, clock=time.time):
+    def __init__(self, link: Link, batch_size: int = 500, timeouts=TIMEOUTS, http=None, clock=time.time,
+                 meter=None, enforce: bool = False):
         # Batches start small and double after each acknowledgement that came back within GROW_SECONDS,
         # up to batch_size; they shrink to a quarter when a link cuts an upload. On a slow or flaky
         # link a request then stays short, and a cut wastes little (bench/sync_bench.py measures it).
@@ -52,6 +55,8 @@ class Uploader:
         self.timeouts, self.clock = timeouts, clock
         self.http = http or requests.Session()
         self.offset_ms = 0                     # the hub's clock minus ours, learnt from its answers
+        # Bytes are counted in `meter` (sync/meter.py); with `enforce`, the budget and window stop uploads.
+        self.meter, self.enforce = meter, enforce
 
     def push(self, progress=None) -> Outcome:
         """Send batches until the outbox is empty or one fails; `progress(sent, total)` after each ack."""
@@ -68,6 +73,9 @@ class Uploader:
                     with database.connection_context():
                         state.record_success(self.clock())
                 result.ok = True
+                return result
+            if self.enforce and self.meter is not None and not self.meter.upload_allowed():
+                result.error, result.detail = "budget", "the daily budget is spent or the time window is closed"
                 return result
             body = protocol.encode_batch(events, pending=result.pending - len(events))
             failure = self._send(session, events, body, result)
@@ -89,13 +97,21 @@ class Uploader:
             answer = self.http.post(self.link.hub_url + protocol.EVENTS_PATH, data=body, headers=headers,
                                     timeout=self.timeouts)
         except requests.Timeout:
+            self._count(len(body) + header_bytes(headers), 0)
             return self._network(result, "timeout", "the hub did not answer in time")
         except requests.RequestException as error:
+            self._count(len(body) + header_bytes(headers), 0)
             return self._network(result, "unreachable", f"the hub could not be reached ({type(error).__name__})")
+        self._count(len(body) + header_bytes(headers), len(answer.content) + header_bytes(answer.headers))
         failure = self._answer(session, events, body, headers[protocol.H_NONCE], answer, result)
         if failure is None and time.monotonic() - started < GROW_SECONDS:
             self.batch = min(self.max_batch, self.batch * 2)
         return failure
+
+    def _count(self, up: int, down: int) -> None:
+        if self.meter is not None:
+            with database.connection_context():
+                self.meter.record(up=up, down=down)
 
     def _network(self, result: Outcome, code: str, detail: str) -> str:
         self.batch = max(MIN_BATCH, self.batch // 4)
@@ -110,6 +126,8 @@ class Uploader:
         data = _json(answer)
         if signed and "hub_time" in data:
             self.offset_ms = int(data["hub_time"]) - int(self.clock() * 1000)
+        if signed and "content" in data:
+            result.content = data["content"]
         if status == 200 and signed and isinstance(data.get("acked"), dict):
             return self._acknowledged(session, events, body, data, answer.headers[protocol.H_SIG], result)
         if status == 401 and signed and data.get("error") == "clock":

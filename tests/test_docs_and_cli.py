@@ -20,7 +20,8 @@ def test_every_setting_is_in_the_readme_table():
 def test_every_command_is_in_the_readme():
     readme = (ROOT / "README.md").read_text()
     for command in ("serve", "check-content", "init-db", "create-facilitator", "selftest", "enroll", "sync",
-                    "hub", "hub enroll-code", "hub create-facilitator", "hub export-xapi", "pack keygen",
+                    "hub", "hub enroll-code", "hub create-facilitator", "hub export-xapi", "hub trust", "hub publish",
+                    "update-content", "pack keygen",
                     "pack build", "pack import", "pack trust", "backup", "restore"):
         assert f"`{command}" in readme
 

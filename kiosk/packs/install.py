@@ -38,22 +38,33 @@ def import_pack(pack: Path, content: Path, data_dir: Path, language: str = "fr",
                 progress: Progress = SILENT, limits: Limits = LIMITS) -> ImportResult:
     """Install `pack` as the content served at `content` (a link this function manages)."""
     content = Path(os.path.abspath(content))
-    with _import_lock(data_dir), _open_zip(pack) as archive:
+    with import_lock(data_dir), _open_zip(pack) as archive:
         manifest, raw, signature, key = _verified_manifest(archive, data_dir, limits)
         registry.refuse_downgrade(data_dir, manifest)
-        _refuse_full_disk(content.parent, manifest.total_size)
-        staging = switch.staging_dir(content)
-        try:
-            extract(archive, manifest, staging, progress)
-            check = _checked(staging, language)
-            folder = switch.promote(staging, content, manifest)
-            os.sync()            # every unpacked byte on the card before the link points at it
-            previous = switch.switch(content, folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        registry.record(data_dir, manifest, raw, signature, key, folder)
-        switch.cleanup(content, keep={folder, previous})
+        refuse_full_disk(content.parent, manifest.total_size)
+        return install_folder(lambda staging: extract(archive, manifest, staging, progress), manifest, raw,
+                              signature, key, content, data_dir, language)
+
+
+def install_folder(fill, manifest: Manifest, raw: bytes, signature: bytes, key: str, content: Path,
+                   data_dir: Path, language: str) -> ImportResult:
+    """The end of every install: `fill(staging)` writes the files, then check, switch at once, record.
+
+    A USB import fills the folder from the zip; an update from the hub from the files it fetched.
+    The caller holds the import lock (`import_lock`) and has verified the manifest's signature.
+    """
+    staging = switch.staging_dir(content)
+    try:
+        fill(staging)
+        check = _checked(staging, language)
+        folder = switch.promote(staging, content, manifest)
+        os.sync()            # every unpacked byte on the card before the link points at it
+        previous = switch.switch(content, folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    registry.record(data_dir, manifest, raw, signature, key, folder)
+    switch.cleanup(content, keep={folder, previous})
     return ImportResult(manifest, key, folder, previous, check)
 
 
@@ -76,7 +87,7 @@ def _checked(folder: Path, language: str) -> CheckResult:
     return check
 
 
-def _refuse_full_disk(folder: Path, needed: int) -> None:
+def refuse_full_disk(folder: Path, needed: int) -> None:
     while not folder.exists():           # the content's folder may not exist before the first import
         folder = folder.parent
     free = shutil.disk_usage(folder).free
@@ -99,7 +110,7 @@ def _open_zip(pack: Path):
 
 
 @contextlib.contextmanager
-def _import_lock(data_dir: Path):
+def import_lock(data_dir: Path):
     """One import at a time, whether it comes from the web page or the command line."""
     folder = data_dir / registry.FOLDER
     folder.mkdir(parents=True, exist_ok=True)

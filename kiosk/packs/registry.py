@@ -51,14 +51,14 @@ def record(data_dir: Path, manifest: Manifest, raw: bytes, signature: bytes, key
         "pack_id": manifest.pack_id, "version": manifest.version, "key": key, "folder": folder.name,
         "languages": manifest.languages, "courses": manifest.courses, "lessons": manifest.lessons,
         "files": len(manifest.files), "bytes": manifest.total_size, "installed_at": time.time()}
-    _write(_folder(data_dir) / "current-manifest.json", raw)
-    _write(_folder(data_dir) / "current-manifest.sig", signature)
-    _write(_folder(data_dir) / "installed.json",
+    write_atomic(_folder(data_dir) / "current-manifest.json", raw)
+    write_atomic(_folder(data_dir) / "current-manifest.sig", signature)
+    write_atomic(_folder(data_dir) / "installed.json",
            json.dumps(registry, indent=1, sort_keys=True).encode())
     return registry["current"]
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Write a whole file or nothing: a temporary file, fsync, then rename over the old one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")

@@ -20,6 +20,7 @@ DEFAULTS = {
     "DATABASE_URL": None,             # postgresql://user:password@host/db, instead of SQLite
     "HUB_URL": None,                  # public address, used as the xAPI account homePage
     "HUB_MAX_INGESTS": 4,             # concurrent uploads per process before answering 503
+    "HUB_CONTENT_DIR": None,          # published packs' files and trusted keys (default: HUB_DATA_DIR)
 }
 
 
@@ -30,6 +31,7 @@ def create_hub_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     data_dir = Path(app.config["HUB_DATA_DIR"]) if app.config["HUB_DATA_DIR"] else None
     db.open_database(app.config["DATABASE_URL"], data_dir)
+    app.config["HUB_CONTENT_DIR"] = str(app.config["HUB_CONTENT_DIR"] or data_dir or "hub-data")
     app.config.update(
         SECRET_KEY=app.config.get("SECRET_KEY") or _shared_secret_key(),
         MAX_CONTENT_LENGTH=protocol.MAX_BODY + 1024, SESSION_COOKIE_HTTPONLY=True,
@@ -38,9 +40,11 @@ def create_hub_app(config: dict | None = None) -> Flask:
     _connect_per_request(app)
     csrf = CSRFProtect(app)
     Babel(app)
-    from . import api, views, xapi
+    from . import api, content_api, views, xapi
     api.init_app(app)
     csrf.exempt(api.bp)             # kiosks sign their requests instead
+    content_api.init_app(app)
+    csrf.exempt(content_api.bp)
     views.init_app(app)
     xapi.init_app(app)
     csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session

@@ -8,7 +8,7 @@ import time
 from flask import Blueprint, Response, current_app, request
 
 from .. import protocol
-from . import auth, ingest
+from . import auth, ingest, publish
 
 bp = Blueprint("hub_api", __name__)
 
@@ -95,4 +95,4 @@ def _events() -> Response:
         return _error(busy.status, "busy", "the hub is busy; try again shortly", retry_after=busy.retry_after,
                       **signed)
     return _answer(200, {"acked": {str(k): v for k, v in ack.acked.items()}, "stored": ack.stored,
-                         "duplicates": ack.duplicates}, **signed)
+                         "duplicates": ack.duplicates, "content": publish.hint_for(kiosk)}, **signed)

@@ -102,3 +102,50 @@ def export_xapi(ctx, file, public_url, data_dir, database_url):
     with _db(ctx, data_dir, database_url).connection_context():
         count = export(file, public_url.rstrip("/"))
     click.echo(f"{count} statements written to {file}.")
+
+
+def _content_dir(ctx, data_dir):
+    """Where the hub keeps published files and trusted keys: its data folder, whatever the database."""
+    from pathlib import Path
+    parent = ctx.obj or {}
+    return Path(data_dir or parent.get("data_dir") or os.environ.get("RELAIS_HUB_DATA", "hub-data"))
+
+
+@hub.command("trust")
+@click.argument("public_key", type=click.Path(exists=True, dir_okay=False))
+@_options
+@click.pass_context
+def trust_key(ctx, public_key, data_dir, database_url):
+    """Let the hub publish packs signed by this public key (kiosks must trust it too)."""
+    from pathlib import Path
+
+    from kiosk.packs import PackError, trust
+    try:
+        name = trust(Path(public_key), _content_dir(ctx, data_dir))
+    except PackError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"The hub now accepts packs signed by key {name}.")
+
+
+@hub.command("publish")
+@click.argument("pack", type=click.Path(exists=True, dir_okay=False))
+@click.option("--to", "targets", multiple=True,
+              help="A centre's name or a kiosk id; repeat for several (default: every kiosk).")
+@_options
+@click.pass_context
+def publish_pack(ctx, pack, targets, data_dir, database_url):
+    """Offer a signed content pack to every kiosk, or to chosen centres and kiosks."""
+    from pathlib import Path
+
+    from kiosk.packs import PackError
+
+    from .publish import publish
+    database = _db(ctx, data_dir, database_url)
+    try:
+        with database.connection_context():
+            publication = publish(Path(pack), _content_dir(ctx, data_dir), list(targets) or None, by="command line")
+    except PackError as error:
+        raise click.ClickException(str(error)) from None
+    who = ", ".join(targets) if targets else "every kiosk"
+    click.echo(f"Published {publication.pack_id} version {publication.version} ({publication.files} files, "
+               f"{publication.bytes / 1048576:.1f} MB) for {who}.")

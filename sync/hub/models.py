@@ -139,5 +139,27 @@ class Erased(HubModel):
     erased_at = pw.FloatField()
 
 
+class Publication(HubModel):
+    """A signed content pack offered to kiosks: its manifest byte for byte, and which kiosks it is for.
+
+    Its files live once each in the blob folder, named by SHA-256 (sync/hub/publish.py).
+    """
+
+    pack_id = pw.TextField()
+    version = pw.BigIntegerField()
+    manifest = pw.TextField()                 # the exact signed bytes, as UTF-8 text
+    signature = pw.TextField()
+    key = pw.TextField()                      # fingerprint of the key that signed it
+    files = pw.IntegerField()
+    bytes = pw.BigIntegerField()              # the pack's files, unpacked
+    blobs = pw.TextField()                    # JSON {sha256: gzip'd size, or 0 when sent as is}
+    targets = pw.TextField(null=True)         # JSON list of centres and kiosk ids; null: every kiosk
+    published_at = pw.FloatField()
+    published_by = pw.TextField(default="")
+
+    class Meta:
+        indexes = ((("pack_id", "version"), True),)
+
+
 MODELS = [Setting, Facilitator, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
-          QuizAttempt, Erased]
+          QuizAttempt, Erased, Publication]

@@ -9,6 +9,8 @@ import re
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
 
 from . import auth, reports
 from .models import Event, Facilitator
@@ -18,6 +20,7 @@ bp = Blueprint("hub", __name__, template_folder="templates")
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
+    app.extensions["csrf"].exempt(content)        # checked in the view, once its upload limit is raised
     app.add_template_filter(_when, "when")
 
 
@@ -91,6 +94,61 @@ def enroll_codes():
         if centre:
             code = auth.new_enroll_code(centre)
     return render_template("hub/codes.html", code=code, centre=centre, hours=auth.CODE_HOURS)
+
+
+PUBLISH_LIMIT = 2048 * 1024 * 1024
+
+
+@bp.route("/content", methods=["GET", "POST"])
+@login_required
+def content():
+    """Publish a signed pack to every kiosk or to chosen centres and kiosks; list what was published."""
+    from pathlib import Path
+
+    from flask import current_app
+    from kiosk.packs import PackError
+
+    from .models import Kiosk
+    from .publish import publish, targets_of
+
+    message = error = None
+    if request.method == "POST":
+        request.max_content_length = PUBLISH_LIMIT     # packs are bigger than the 4 MB of an upload batch
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError as refused:
+            raise CSRFError(refused.args[0]) from None
+        sent = request.files.get("pack")
+        chosen = request.form.getlist("target") if request.form.get("audience") == "chosen" else None
+        if sent is None or not sent.filename:
+            error = _("Please choose a pack file (.zip).")
+        elif chosen is not None and not chosen:
+            error = _("Please tick at least one centre or kiosk, or choose every kiosk.")
+        else:
+            error, message = _publish_upload(sent, Path(current_app.config["HUB_CONTENT_DIR"]), chosen,
+                                             current_facilitator().name, publish, PackError)
+    kiosks = list(Kiosk.select().order_by(Kiosk.centre, Kiosk.id))
+    from .models import Publication
+    rows = [(p, targets_of(p)) for p in Publication.select().order_by(Publication.published_at.desc())]
+    return render_template("hub/content.html", publications=rows, kiosks=kiosks,
+                           centres=sorted({k.centre for k in kiosks}), message=message,
+                           error=error), (400 if error else 200)
+
+
+def _publish_upload(sent, content_dir, targets, by, publish, PackError):
+    import secrets
+    incoming = content_dir / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / f"upload-{secrets.token_hex(8)}.zip"
+    try:
+        sent.save(path)
+        publication = publish(path, content_dir, targets, by=by)
+    except PackError as refused:
+        return _("The pack was not published. Reason: %(reason)s", reason=_(refused.message, **refused.params)), None
+    finally:
+        path.unlink(missing_ok=True)
+    return None, _("Pack %(pack)s version %(version)s is published; kiosks will fetch it at their next sync.",
+                   pack=publication.pack_id, version=publication.version)
 
 
 def _when(timestamp) -> str:

@@ -6,6 +6,7 @@ Faults are queued and each new connection takes the next one:
                        after the hub committed);
   Fault("delay", s)    hold the hub's answer s seconds before passing it on;
   Fault("status", c)   answer HTTP status c (500, 503…) without reaching the hub;
+  Fault("cut_down", n) forward n bytes of the hub's answer, then cut both sides (a download that drops);
   Fault("pass")        nothing (also what a connection gets when the queue is empty).
 Whole-link settings: `rate` (bytes per second, each direction), `latency` (seconds added before each
 chunk of an answer) and `cut_every` (cut whichever connection carries the upload across each multiple
@@ -103,11 +104,14 @@ class FaultProxy:
         return chunk[:keep], True
 
     async def _download(self, reader, writer, fault: Fault):
-        first = True
+        first, sent = True, 0
         while True:
             chunk = await reader.read(CHUNK)
             if not chunk:
                 return
+            stop = fault.kind == "cut_down" and sent + len(chunk) >= fault.arg
+            if stop:
+                chunk = chunk[:max(0, int(fault.arg) - sent)]
             if first and fault.kind == "drop":
                 return                          # the hub has answered, so it committed: lose the answer
             if first and fault.kind == "delay":
@@ -119,6 +123,10 @@ class FaultProxy:
             writer.write(chunk)
             await writer.drain()
             self.bytes_down += len(chunk)
+            sent += len(chunk)
+            if stop:
+                self.cuts += 1
+                return
 
     async def _throttle(self, size: int):
         if self.rate:

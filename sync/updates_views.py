@@ -1,0 +1,92 @@
+"""The facilitator's page for course updates from the hub: what is offered, progress, pause, data used."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
+
+from kiosk.views.facilitator import facilitator_required
+
+from . import kiosk_app
+
+bp = Blueprint("updates_page", __name__, url_prefix="/facilitator/updates")
+
+# Plain words for the codes sync/updates stores; the PackError message itself follows, translated.
+PROBLEMS = {
+    "refused": _l("The hub offered courses that this kiosk refused, so they were not installed."),
+    "damaged": _l("A file from the hub was damaged, so the new courses were not installed."),
+    "install_failed": _l("The new courses could not be installed."),
+}
+
+
+def _updates():
+    return current_app.extensions.get("content_updates")
+
+
+def size(count: int | float | None) -> str:
+    """Bytes in the unit a person reads: kB under a megabyte, MB above."""
+    count = count or 0
+    if count < 1024 * 1024:
+        return _("%(n)s kB", n=format_decimal(round(count / 1024, 1)))
+    return _("%(n)s MB", n=format_decimal(round(count / (1024 * 1024), 1)))
+
+
+def duration(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    minutes = max(1, round(seconds / 60))
+    if minutes < 120:
+        return ngettext("about %(num)s minute", "about %(num)s minutes", minutes)
+    hours = round(minutes / 60)
+    return ngettext("about %(num)s hour", "about %(num)s hours", hours)
+
+
+@bp.get("/")
+@facilitator_required
+def status():
+    updates = _updates()
+    if updates is None:
+        return render_template("facilitator/updates.html", info=None, size=size)
+    info = updates.status(current_app.extensions["sync_meter"])
+    error = info["state"]["error"]
+    problem = None
+    if error:
+        problem = {"summary": PROBLEMS.get(error["code"], ""), "reason": _(error["message"], **error["params"])}
+    window = info["window"]
+    window_text = None if window is None else "%02d:%02d–%02d:%02d" % (
+        window[0] // 60, window[0] % 60, window[1] // 60, window[1] % 60)
+    offer = info["offer"]
+    return render_template("facilitator/updates.html", info=info, offer=offer, problem=problem, size=size,
+                           eta=duration(offer["eta"]) if offer else None, window_text=window_text,
+                           enrolled=kiosk_app.enrollment.load(current_app.config["DATA_PATH"]) is not None)
+
+
+@bp.post("/pause")
+@facilitator_required
+def pause():
+    if _updates() is not None:
+        _updates().pause()
+        flash(_("The download is paused. Nothing fetched so far is lost."))
+    return redirect(url_for(".status"))
+
+
+@bp.post("/resume")
+@facilitator_required
+def resume():
+    if _updates() is not None:
+        _updates().resume()
+        kiosk_app.sync_now(current_app)
+        flash(_("The download goes on where it stopped."))
+    return redirect(url_for(".status"))
+
+
+@bp.post("/check")
+@facilitator_required
+def check():
+    """Ask the hub now (also after a refusal: the problem is forgotten and the offer read again)."""
+    if _updates() is not None:
+        _updates().retry()
+        if kiosk_app.sync_now(current_app) is None:
+            flash(_("This kiosk is not linked to a hub yet."), "error")
+        else:
+            flash(_("The kiosk is asking the hub. Reload this page in a moment to see the result."))
+    return redirect(url_for(".status"))
