@@ -244,7 +244,7 @@ class ContentUpdates:
                              "files": len(offer.manifest.files), "size": offer.manifest.total_size,
                              "to_fetch": left, "fetched": state["fetched"],
                              "percent": 100 if total == 0 else int(100 * state["fetched"] / total),
-                             "eta": left / speed if speed else None, "speed": speed,
+                             "eta": left / speed if speed and left else None, "speed": speed,
                              "days": -(-left // meter.budget) if meter.budget else None}
         return info
 
