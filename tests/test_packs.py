@@ -5,7 +5,6 @@ Every refusal must leave the content the learners see exactly as it was.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
 import stat

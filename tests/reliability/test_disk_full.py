@@ -7,7 +7,6 @@ import uuid
 import pytest
 
 from kiosk.db import database
-from kiosk.models import Progress
 from tests.conftest import Learners
 
 pytestmark = pytest.mark.slow

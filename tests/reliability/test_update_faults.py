@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from kiosk.db import database
-from kiosk.packs import build_pack, keygen, trust
+from kiosk.packs import build_pack, keygen
 from sync.updates.fetch import FetchError
 from tests.conftest import DEMO_CONTENT, ROOT
-from tests.sync.conftest import enroll_kiosk, sqlite_hub  # noqa: F401  (a fixture)
+from tests.sync.conftest import HubServer, enroll_kiosk
 from tests.sync.faultproxy import Fault, FaultProxy
 from tests.sync.test_content_updates import RecordingFetcher, Site
 
@@ -29,6 +29,13 @@ pytestmark = pytest.mark.slow
 ROUNDS = 100
 KILL_EVERY = 10
 MEDIA = 7                           # files of 512 KB that do not compress: 3.5 MB to fetch for v2
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path):
+    server = HubServer({"HUB_DATA_DIR": str(tmp_path / "hub"), "SECRET_KEY": "hub-test"})
+    yield server
+    server.stop()
 
 
 def make_packs(root: Path) -> dict:

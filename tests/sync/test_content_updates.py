@@ -19,7 +19,7 @@ from sync.updates import ContentUpdates
 from sync.updates.fetch import Fetcher, FetchError
 from tests.conftest import DEMO_CONTENT, SMALL_COURSE, write_tree
 from tests.sync.conftest import enroll_kiosk
-from tests.sync.faultproxy import Fault, FaultProxy
+from tests.sync.faultproxy import FaultProxy
 
 CHANGED = "02-job-search-online/02-your-cv.md"
 
