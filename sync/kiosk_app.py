@@ -23,7 +23,7 @@ SETTINGS = [
     Setting("SYNC_DAILY_BUDGET_MB", 0.0, "Megabytes a day that sync may use, progress and content updates together (0: no limit)."),
     Setting("SYNC_WINDOW", "", "Hours when sync may use the link, for example 20:00-07:00 (empty: any time)."),
     Setting("CONTENT_UPDATES", "yes", "Fetch and install the courses the hub publishes for this kiosk: yes or no."),
-    Setting("CONTENT_CHECK_HOURS", 6.0, "Hours between two questions to the hub about new courses (each upload's answer also tells)."),
+    Setting("CONTENT_CHECK_HOURS", 1.0, "Hours between two questions to the hub about new courses (each upload's answer also tells)."),
 ]
 
 

@@ -29,7 +29,7 @@ SPEED_WEIGHT = 0.3            # of the newest measure in the moving average
 
 
 class ContentUpdates:
-    def __init__(self, data_dir: Path, content: Path, language: str = "fr", check_every: float = 6 * 3600,
+    def __init__(self, data_dir: Path, content: Path, language: str = "fr", check_every: float = 3600,
                  clock=time.time):
         self.data_dir, self.content, self.language = Path(data_dir), Path(os.path.abspath(content)), language
         self.check_every, self.clock = check_every, clock
