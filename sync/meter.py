@@ -20,6 +20,23 @@ UPLOAD_RESERVE = 0.1           # of the daily budget, kept back from downloads f
 _WINDOW = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
+def header_bytes(headers) -> int:
+    """Header lines as they go on the wire ("Name: value" and CRLF each), with the blank line after them."""
+    return sum(len(k) + len(v) + 4 for k, v in headers.items()) + 2
+
+
+def exchange_bytes(answer) -> tuple[int, int]:
+    """Bytes of an HTTP exchange's request line and headers (up) and status line and headers (down).
+
+    Bodies are counted by whoever sends or reads them. `answer` is a requests Response.
+    """
+    sent = answer.request
+    host = sent.url.split("://", 1)[-1].split("/", 1)[0]
+    up = len(f"{sent.method} {sent.path_url} HTTP/1.1\r\n") + len(f"Host: {host}\r\n") + header_bytes(sent.headers)
+    down = len(f"HTTP/1.1 {answer.status_code} {answer.reason or ''}\r\n") + header_bytes(answer.headers)
+    return up, down
+
+
 class TransferDay(BaseModel):
     day = pw.TextField(primary_key=True)          # YYYY-MM-DD, local time
     up = pw.IntegerField(default=0)
@@ -34,7 +51,7 @@ def parse_window(text: str) -> tuple[int, int] | None:
     if not found:
         raise ValueError(f"SYNC_WINDOW must look like 20:00-07:00, not {text!r}")
     h1, m1, h2, m2 = (int(g) for g in found.groups())
-    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59:
+    if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2 > 0):
         raise ValueError(f"SYNC_WINDOW has an impossible time: {text!r}")
     return h1 * 60 + m1, h2 * 60 + m2
 
@@ -53,10 +70,13 @@ class Meter:
         return time.localtime(self.clock())
 
     def in_window(self) -> bool:
+        now = self._local()
+        return self._open_at(now.tm_hour * 60 + now.tm_min)
+
+    def _open_at(self, minute: int) -> bool:
         if self.window is None:
             return True
-        now = self._local()
-        minute, (start, end) = now.tm_hour * 60 + now.tm_min, self.window
+        start, end = self.window
         return start <= minute < end if start <= end else (minute >= start or minute < end)
 
     def record(self, up: int = 0, down: int = 0) -> None:
@@ -94,14 +114,22 @@ class Meter:
         left = self.left_today()
         return None if left is None else max(0, left - int(self.budget * UPLOAD_RESERVE))
 
-    def seconds_until_open(self) -> float:
-        """How long until transfers may start again: the window's next opening or tomorrow's budget."""
+    def _spent(self, download: bool) -> bool:
+        """Nothing more may cross today (for a download: nothing but the uploads' reserve is left)."""
+        if not self.budget:
+            return False
+        left = self.left_today()
+        return left == 0 or (download and left <= int(self.budget * UPLOAD_RESERVE))
+
+    def seconds_until_open(self, download: bool = False) -> float:
+        """How long until transfers (or, with `download`, downloads) may start: 0 if they may now."""
         now = self._local()
         seconds_today = now.tm_hour * 3600 + now.tm_min * 60 + now.tm_sec
-        waits = []
+        if self._spent(download):
+            wait = 86400 - seconds_today                      # tomorrow's budget, at midnight...
+            if not self._open_at(0):
+                wait += self.window[0] * 60                   # ...when the window opens
+            return float(wait)
         if not self.in_window():
-            start = self.window[0] * 60
-            waits.append((start - seconds_today) % 86400 or 86400)
-        if self.budget and self.left_today() == 0:
-            waits.append(86400 - seconds_today + 1)
-        return float(max(waits)) if waits else 0.0
+            return float((self.window[0] * 60 - seconds_today) % 86400 or 86400)
+        return 0.0

@@ -16,7 +16,7 @@ from kiosk.db import database
 
 from . import backoff, outbox, protocol, state
 from .enrollment import TIMEOUTS, Link
-from .updates.fetch import header_bytes
+from .meter import exchange_bytes, header_bytes
 
 MIN_BATCH, FIRST_BATCH = 10, 50
 GROW_SECONDS = 1.5
@@ -102,7 +102,8 @@ class Uploader:
         except requests.RequestException as error:
             self._count(len(body) + header_bytes(headers), 0)
             return self._network(result, "unreachable", f"the hub could not be reached ({type(error).__name__})")
-        self._count(len(body) + header_bytes(headers), len(answer.content) + header_bytes(answer.headers))
+        up, down = exchange_bytes(answer)
+        self._count(len(body) + up, len(answer.content) + down)
         failure = self._answer(session, events, body, headers[protocol.H_NONCE], answer, result)
         if failure is None and time.monotonic() - started < GROW_SECONDS:
             self.batch = min(self.max_batch, self.batch * 2)

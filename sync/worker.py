@@ -96,7 +96,7 @@ class SyncWorker(threading.Thread):
             return SOON
         if done == "waiting":
             with database.connection_context():
-                return min(max(self.meter.seconds_until_open(), 1.0), 3600.0)
+                return min(max(self.meter.seconds_until_open(download=True), 1.0), 3600.0)
         return self.interval
 
     def turn(self, limit: int = 1000) -> None:

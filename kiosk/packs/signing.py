@@ -102,8 +102,16 @@ def sign(manifest_bytes: bytes, key: Ed25519PrivateKey) -> bytes:
                        "signature": signature}, indent=1).encode() + b"\n"
 
 
-def verify(manifest_bytes: bytes, sig_bytes: bytes, data_dir: Path) -> str:
-    """The fingerprint of the trusted key that signed these manifest bytes, or PackError."""
+UNTRUSTED_BY_KIOSK = _l("this pack was signed with key %(key)s, which this kiosk does not trust. If you trust "
+                        "its publisher, ask them for their public key and run 'python run.py pack trust "
+                        "KEYFILE' on the kiosk.")
+
+
+def verify(manifest_bytes: bytes, sig_bytes: bytes, data_dir: Path, untrusted: str = UNTRUSTED_BY_KIOSK) -> str:
+    """The fingerprint of the trusted key that signed these manifest bytes, or PackError.
+
+    `untrusted` is the message for a key not in data_dir's trusted keys (the hub gives its own advice).
+    """
     try:
         sig = json.loads(sig_bytes.decode())
         name, signature = str(sig["key"]), base64.b64decode(sig["signature"], validate=True)
@@ -111,9 +119,7 @@ def verify(manifest_bytes: bytes, sig_bytes: bytes, data_dir: Path) -> str:
         raise PackError(_l("the pack's signature file cannot be read; the pack may be damaged.")) from None
     key = trusted_keys(data_dir).get(name)
     if key is None:
-        raise PackError(_l("this pack was signed with key %(key)s, which this kiosk does not trust. If you "
-                           "trust its publisher, ask them for their public key and run 'python run.py pack "
-                           "trust KEYFILE' on the kiosk."), key=name)
+        raise PackError(untrusted, key=name)
     try:
         key.verify(signature, manifest_bytes)
     except InvalidSignature:

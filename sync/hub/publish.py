@@ -25,6 +25,8 @@ from kiosk.packs.zipcheck import CONTENT, LIMITS, MANIFEST, SIGNATURE, inspect, 
 from .models import Kiosk, Publication
 
 CHUNK = 256 * 1024
+UNTRUSTED_BY_HUB = _l("this pack was signed with key %(key)s, which this hub does not trust. If you trust its "
+                      "publisher, run 'python run.py hub trust KEYFILE' on the hub with their public key.")
 WORTH_COMPRESSING = 0.9        # keep the gzip'd form only when it is at most 90 % of the file
 
 
@@ -51,7 +53,7 @@ def publish(pack: Path, data_dir: Path, targets: list[str] | None = None, by: st
         entries = inspect(archive, LIMITS)
         raw = read_small(archive, entries, MANIFEST, LIMITS.max_manifest)
         signature = read_small(archive, entries, SIGNATURE, LIMITS.max_signature)
-        key = verify(raw, signature, Path(data_dir))
+        key = verify(raw, signature, Path(data_dir), untrusted=UNTRUSTED_BY_HUB)
         manifest = Manifest.parse(raw)
         match(manifest, entries, LIMITS)
         newest = newest_version(manifest.pack_id)
@@ -59,8 +61,16 @@ def publish(pack: Path, data_dir: Path, targets: list[str] | None = None, by: st
             raise PackError(_l("version %(version)s of pack %(pack)s cannot be published: version %(newest)s "
                                "already was. Build the pack again (its version is the time it was built)."),
                             version=manifest.version, pack=manifest.pack_id, newest=newest)
-        blobs = {entry.sha256: _store(archive, entry, Path(data_dir)) for entry in manifest.files}
-    clean = sorted({t.strip() for t in targets or [] if t.strip()}) or None
+        clean = sorted({t.strip() for t in targets if t.strip()}) if targets is not None else None
+        if clean == []:
+            raise PackError(_l("say which centres or kiosks the pack is for: the names given were empty."))
+        created: list[Path] = []
+        try:
+            blobs = {entry.sha256: _store(archive, entry, Path(data_dir), created) for entry in manifest.files}
+        except BaseException:
+            for path in created:             # a refused pack leaves nothing behind
+                path.unlink(missing_ok=True)
+            raise
     return Publication.create(pack_id=manifest.pack_id, version=manifest.version, manifest=raw.decode("utf-8"),
                               signature=signature.decode("utf-8"), key=key, files=len(manifest.files),
                               bytes=manifest.total_size, blobs=json.dumps(blobs, sort_keys=True),
@@ -73,8 +83,11 @@ def newest_version(pack_id: str) -> int:
         .order_by(Publication.version.desc()).scalar() or 0
 
 
-def _store(archive: zipfile.ZipFile, entry: FileEntry, data_dir: Path) -> int:
-    """Copy one file out of the zip into the blob folder (checking its hash); return its gzip'd size or 0."""
+def _store(archive: zipfile.ZipFile, entry: FileEntry, data_dir: Path, created: list) -> int:
+    """Copy one file out of the zip into the blob folder (checking its hash); return its gzip'd size or 0.
+
+    Files it creates are added to `created`, so that a refusal further on can remove them.
+    """
     final = blob_path(data_dir, entry.sha256)
     packed = blob_path(data_dir, entry.sha256, gzipped=True)
     if not final.exists():
@@ -90,6 +103,7 @@ def _store(archive: zipfile.ZipFile, entry: FileEntry, data_dir: Path) -> int:
                 raise PackError(_l("%(name)s is not the file the manifest describes (its SHA-256 differs): the "
                                    "pack was changed or damaged. Ask for a new copy."), name=entry.path)
             os.replace(tmp, final)
+            created.append(final)
         finally:
             tmp.unlink(missing_ok=True)
     if Path(entry.path).suffix.lower() in STORED or entry.size < 256:
@@ -100,8 +114,12 @@ def _store(archive: zipfile.ZipFile, entry: FileEntry, data_dir: Path) -> int:
                 gzip.GzipFile(fileobj=raw_out, mode="wb", compresslevel=9, mtime=0) as out:
             shutil.copyfileobj(source, out, CHUNK)
         os.replace(tmp, packed)
+        created.append(packed)
     size = packed.stat().st_size
-    return size if size <= entry.size * WORTH_COMPRESSING else 0
+    if size > entry.size * WORTH_COMPRESSING:
+        packed.unlink()                      # sent as it is: the gzip'd form is not worth its space
+        return 0
+    return size
 
 
 def targets_of(publication: Publication) -> list[str] | None:

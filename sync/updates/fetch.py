@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from .. import protocol
 from ..enrollment import TIMEOUTS, Link
+from ..meter import exchange_bytes, header_bytes
 
 CHUNK = 32 * 1024
-REQUEST_OVERHEAD = 40            # request line and the blank lines around the headers
+UNANSWERED = 100                 # request line and Host of a request that got no answer
 
 
 class FetchError(Exception):
@@ -35,10 +36,6 @@ class Piece:
     complete: bool = False
 
 
-def header_bytes(headers) -> int:
-    return sum(len(k) + len(v) + 4 for k, v in headers.items()) + REQUEST_OVERHEAD
-
-
 class Fetcher:
     def __init__(self, link: Link, http=None, timeouts=TIMEOUTS, clock=time.time):
         import requests      # only when talking to a hub
@@ -56,13 +53,15 @@ class Fetcher:
             answer = self.http.get(self.link.hub_url + path, headers=headers, params=query, stream=True,
                                    timeout=self.timeouts)
         except self._requests.Timeout:
-            raise FetchError("timeout", "the hub did not answer in time") from None
+            raise FetchError("timeout", "the hub did not answer in time",
+                             wire=header_bytes(headers) + UNANSWERED) from None
         except self._requests.RequestException as error:
-            raise FetchError("unreachable", f"the hub could not be reached ({type(error).__name__})") from None
+            raise FetchError("unreachable", f"the hub could not be reached ({type(error).__name__})",
+                             wire=header_bytes(headers) + UNANSWERED) from None
         hub_time = answer.headers.get(protocol.H_HUB_TIME, "")
         if hub_time.isdigit():
             self.offset_ms = int(hub_time) - int(self.clock() * 1000)
-        return answer, headers, header_bytes(headers) + header_bytes(answer.headers)
+        return answer, headers, sum(exchange_bytes(answer))
 
     def offer(self, have: str | None) -> tuple[dict | None, int]:
         """The hub's offer (None: nothing newer than `have`, 'pack.vN'), and the bytes it cost."""
