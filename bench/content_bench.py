@@ -213,7 +213,7 @@ def _rows(full: dict, updates: list[dict], build_seconds: float, media: int) -> 
         ("Content: the whole pack at 64 kbit/s — COMPUTED from the bytes on the wire ÷ 8,000 B/s, not measured",
          f"{wire / RATE / 60:.1f} min", f"the zip alone: {zip_size / RATE / 60:.1f} min"),
         ("Content: the whole pack over loopback, unthrottled (kiosk CPU and disk cost) — fetch + SHA-256 "
-         "check + content check + copy + switch, wall time",
+         "check + content check + hard links or copies + switch, wall time",
          f"{full['seconds']:.1f} s, of which install {full['install_seconds']:.1f} s",
          f"hub: publish {full['publish_seconds']:.1f} s"),
     ]
@@ -234,7 +234,7 @@ def _rows(full: dict, updates: list[dict], build_seconds: float, media: int) -> 
          f"{100 * med(u['wire'] / u['unpacked'] for u in updates):.2f} %)", "goal < 1 %"),
         ("Content: the kiosk's budget meter ÷ the bytes the proxy counted",
          f"whole pack {100 * full['metered'] / wire:.1f} %, one-lesson update "
-         f"{100 * med(u['metered'] / u['wire'] for u in updates):.1f} %", "— (the meter estimates headers)"),
+         f"{100 * med(u['metered'] / u['wire'] for u in updates):.1f} %", "— (the meter counts the request, status and header lines it sends and reads)"),
     ]
     return rows
 

@@ -70,6 +70,27 @@ def checked_copy(source: Path, target: Path, sha256: str, size: int, gzipped: bo
     return ok
 
 
+def linked_or_copied(source: Path, target: Path, sha256: str, size: int) -> bool:
+    """A hard link to `source` when the file system allows it (no bytes written: an SD card wears with
+    every write, and a one-lesson update would otherwise copy the whole pack), else a copy; True if the
+    result has that SHA-256. Served versions are never changed in place, so sharing a file is safe."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        return checked_copy(source, target, sha256, size)
+    digest = hashlib.sha256()
+    try:
+        with open(target, "rb") as linked:
+            while chunk := linked.read(CHUNK):
+                digest.update(chunk)
+    except OSError:
+        pass
+    if os.path.getsize(target) == size and digest.hexdigest() == sha256:
+        return True
+    target.unlink()
+    return False
+
+
 def fill(staging: Path, manifest: Manifest, fetched, local: dict[str, Path]) -> None:
     """Write every file of `manifest` under `staging`, from fetched blobs or the kiosk's own files."""
     for entry in manifest.files:
@@ -78,5 +99,5 @@ def fill(staging: Path, manifest: Manifest, fetched, local: dict[str, Path]) -> 
             raise PackError(_l("the pack holds a path that leaves its folder (%(name)s)."), name=entry.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         source = fetched(entry.sha256) or local.get(entry.sha256)
-        if source is None or not checked_copy(source, path, entry.sha256, entry.size):
+        if source is None or not linked_or_copied(source, path, entry.sha256, entry.size):
             raise LocalChanged(entry.sha256)
