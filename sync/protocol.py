@@ -56,19 +56,24 @@ def encode_batch(events: list[dict], pending: int = 0) -> bytes:
     return gzip.compress(compact({"v": VERSION, "pending": pending, "events": events}), 6, mtime=0)
 
 
-def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
-    """Gunzip and parse a batch, refusing to inflate past `limit` bytes."""
+def gunzip_json(body: bytes, limit: int = MAX_DECOMPRESSED):
+    """Gunzip and parse JSON, refusing to inflate past `limit` bytes (TooLarge) or a bad stream (Malformed)."""
     inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
         raw = inflater.decompress(body, limit + 1)
         if len(raw) > limit or inflater.unconsumed_tail:
-            raise TooLarge(f"the batch inflates past {limit} bytes")
+            raise TooLarge(f"the body inflates past {limit} bytes")
         raw += inflater.flush()
         if not inflater.eof:
             raise Malformed("the gzip stream is truncated")
-        batch = json.loads(raw)
+        return json.loads(raw)
     except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise Malformed(f"not gzip'd JSON: {error}") from None
+
+
+def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
+    """Gunzip and parse a batch, refusing to inflate past `limit` bytes."""
+    batch = gunzip_json(body, limit)
     if not isinstance(batch, dict) or batch.get("v") != VERSION or not isinstance(batch.get("events"), list):
         raise Malformed("expected {\"v\": 1, \"events\": [...]}")
     if len(batch["events"]) > MAX_EVENTS:
@@ -177,14 +182,10 @@ def encode_offer(offer: dict | None) -> bytes:
 
 def decode_offer(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict | None:
     """The offer the hub sent, or None; Malformed when it cannot be read."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        raw = inflater.decompress(body, limit + 1)
-        if len(raw) > limit or inflater.unconsumed_tail or not inflater.eof:
-            raise Malformed("the offer is truncated or too large")
-        data = json.loads(raw)
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Malformed(f"not gzip'd JSON: {error}") from None
+        data = gunzip_json(body, limit)
+    except TooLarge as error:
+        raise Malformed(str(error)) from None
     if not isinstance(data, dict) or data.get("v") != VERSION:
         raise Malformed("expected {\"v\": 1, \"offer\": …}")
     offer = data.get("offer")

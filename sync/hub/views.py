@@ -6,14 +6,19 @@ import functools
 import io
 import json
 import re
+import secrets
+from pathlib import Path
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from kiosk.packs import PackError
+
 from . import auth, reports
-from .models import Event, Facilitator
+from .models import Event, Facilitator, Kiosk, Publication
+from .publish import publish, targets_of
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 
@@ -103,14 +108,6 @@ PUBLISH_LIMIT = 2048 * 1024 * 1024
 @login_required
 def content():
     """Publish a signed pack to every kiosk or to chosen centres and kiosks; list what was published."""
-    from pathlib import Path
-
-    from flask import current_app
-    from kiosk.packs import PackError
-
-    from .models import Kiosk
-    from .publish import publish, targets_of
-
     message = error = None
     if request.method == "POST":
         request.max_content_length = PUBLISH_LIMIT     # packs are bigger than the 4 MB of an upload batch
@@ -126,17 +123,16 @@ def content():
             error = _("Please tick at least one centre or kiosk, or choose every kiosk.")
         else:
             error, message = _publish_upload(sent, Path(current_app.config["HUB_CONTENT_DIR"]), chosen,
-                                             current_facilitator().name, publish, PackError)
+                                             current_facilitator().name)
     kiosks = list(Kiosk.select().order_by(Kiosk.centre, Kiosk.id))
-    from .models import Publication
     rows = [(p, targets_of(p)) for p in Publication.select().order_by(Publication.published_at.desc())]
     return render_template("hub/content.html", publications=rows, kiosks=kiosks,
                            centres=sorted({k.centre for k in kiosks}), message=message,
                            error=error), (400 if error else 200)
 
 
-def _publish_upload(sent, content_dir, targets, by, publish, PackError):
-    import secrets
+def _publish_upload(sent, content_dir: Path, targets: list[str] | None, by: str):
+    """Save the uploaded pack beside the blobs, publish it, remove it; (error, message) for the page."""
     incoming = content_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / f"upload-{secrets.token_hex(8)}.zip"
