@@ -48,16 +48,26 @@ def yes(app, name: str) -> bool:
     return str(setting(app, name)).lower() in ("1", "true", "yes", "on")
 
 
+LINK_SETTINGS = ("SYNC_DAILY_BUDGET_MB", "SYNC_WINDOW")      # also set on the Course updates page
+
+
 def meter(app):
-    """The metered link's budget and window, from the settings (a window it cannot read is ignored, loudly)."""
+    """The metered link's budget and window: from the Course updates page if a facilitator set them
+    there, else from the settings (a window it cannot read is ignored, loudly)."""
+    from kiosk.db import database
+    from kiosk.models import KioskSetting
+
     from .meter import Meter, parse_window
 
+    with database.connection_context():
+        saved = {row.key: row.value for row in KioskSetting.select().where(KioskSetting.key.in_(LINK_SETTINGS))}
+    budget = saved.get("SYNC_DAILY_BUDGET_MB", setting(app, "SYNC_DAILY_BUDGET_MB"))
     try:
-        window = parse_window(str(setting(app, "SYNC_WINDOW")))
+        window = parse_window(str(saved.get("SYNC_WINDOW", setting(app, "SYNC_WINDOW"))))
     except ValueError as error:
         log.error("%s; syncing at any time until it is corrected", error)
         window = None
-    return Meter(int(float(setting(app, "SYNC_DAILY_BUDGET_MB")) * 1024 * 1024), window)
+    return Meter(int(float(budget) * 1024 * 1024), window)
 
 
 def init_app(app) -> None:

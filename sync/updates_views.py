@@ -1,12 +1,16 @@
 """The facilitator's page for course updates from the hub: what is offered, progress, pause, data used."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_decimal, gettext as _, lazy_gettext as _l, ngettext
 
+from kiosk.models import KioskSetting
 from kiosk.views.facilitator import facilitator_required
 
 from . import kiosk_app
+from .meter import MB, parse_window
 
 bp = Blueprint("updates_page", __name__, url_prefix="/facilitator/updates")
 
@@ -43,6 +47,10 @@ def duration(seconds: float | None) -> str | None:
 @bp.get("/")
 @facilitator_required
 def status():
+    return _page()
+
+
+def _page(errors: dict | None = None, status: int = 200):
     updates = _updates()
     if updates is None:
         return render_template("facilitator/updates.html", info=None, size=size)
@@ -55,9 +63,45 @@ def status():
     window_text = None if window is None else "%02d:%02d–%02d:%02d" % (
         window[0] // 60, window[0] % 60, window[1] // 60, window[1] % 60)
     offer = info["offer"]
+    form = request.form if errors else {
+        "budget": format_decimal(round(info["budget"] / MB, 1)) if info["budget"] else "0",
+        "window_from": window_text.split("–")[0] if window_text else "",
+        "window_to": window_text.split("–")[1] if window_text else ""}
     return render_template("facilitator/updates.html", info=info, offer=offer, problem=problem, size=size,
                            eta=duration(offer["eta"]) if offer else None, window_text=window_text,
-                           enrolled=kiosk_app.enrollment.load(current_app.config["DATA_PATH"]) is not None)
+                           errors=errors or {}, form=form), status
+
+
+TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
+
+
+@bp.post("/link")
+@facilitator_required
+def link_settings():
+    """The daily budget and the hours of a metered link, set by the facilitator (kept in the database)."""
+    errors = {}
+    raw_budget = request.form.get("budget", "").strip().replace(",", ".").replace("\u202f", "").replace(" ", "")
+    try:
+        budget = float(raw_budget or "0")
+        if not 0 <= budget <= 100_000:
+            raise ValueError
+    except ValueError:
+        errors["budget"] = _("Please give a number of megabytes, 0 or more (0: no limit).")
+    start, end = request.form.get("window_from", "").strip(), request.form.get("window_to", "").strip()
+    window = ""
+    if start or end:
+        if not (TIME.match(start) and TIME.match(end)) or start == end:
+            errors["window"] = _("Please give two different times, such as 20:00 and 07:00, or leave both empty.")
+        else:
+            window = f"{start}-{end}"
+    if errors:
+        return _page(errors, 400)
+    for key, value in (("SYNC_DAILY_BUDGET_MB", budget), ("SYNC_WINDOW", window)):
+        KioskSetting.insert(key=key, value=value).on_conflict_replace().execute()
+    meter = current_app.extensions["sync_meter"]
+    meter.budget, meter.window = int(budget * MB), parse_window(window)
+    flash(_("The link settings were saved."), "ok")
+    return redirect(url_for(".status"))
 
 
 @bp.post("/pause")

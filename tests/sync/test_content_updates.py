@@ -249,7 +249,26 @@ def test_the_updates_page_shows_the_offer_progress_and_data_used(site):
     assert "Pause the download" in page
 
 
-def _facilitator_page(site) -> str:
+def test_a_facilitator_sets_the_daily_budget_and_hours_on_the_page(site, make_app):
+    staff = _signed_in(site)
+    bad = staff.post("/facilitator/updates/link", {"budget": "a lot", "window_from": "20:00", "window_to": ""},
+                     token_from="/facilitator/updates/")
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "mégaoctets" in text.lower() or "megabytes" in text.lower()
+    assert site.meter.budget == 0 and site.meter.window is None             # nothing saved
+    saved = staff.post("/facilitator/updates/link", {"budget": "1,5", "window_from": "20:00",
+                                                      "window_to": "07:00"}, token_from="/facilitator/updates/")
+    assert saved.status_code == 302
+    assert (site.meter.budget, site.meter.window) == (int(1.5 * 1024 * 1024), (20 * 60, 7 * 60))
+    again = make_app(Path(site.app.config["CONTENT_DIR"]), SYNC_BACKGROUND="no")      # a restart keeps them
+    assert (again.extensions["sync_meter"].budget, again.extensions["sync_meter"].window) == \
+        (int(1.5 * 1024 * 1024), (20 * 60, 7 * 60))
+    page = staff.client.get("/facilitator/updates/").get_data(as_text=True)
+    assert 'value="20:00"' in page and 'value="07:00"' in page
+
+
+def _signed_in(site):
     from kiosk.facilitators import create as create_facilitator
     from tests.conftest import Learners
 
@@ -258,6 +277,10 @@ def _facilitator_page(site) -> str:
     staff = Learners(site.app.test_client())
     staff.post("/facilitator/login", {"name": "Samia", "password": "correct horse battery"},
                token_from="/facilitator/login")
-    page = staff.client.get("/facilitator/updates/", headers={"Accept-Language": "en"})
+    return staff
+
+
+def _facilitator_page(site) -> str:
+    page = _signed_in(site).client.get("/facilitator/updates/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     return page.get_data(as_text=True)
