@@ -284,3 +284,21 @@ def _facilitator_page(site) -> str:
     page = _signed_in(site).client.get("/facilitator/updates/", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     return page.get_data(as_text=True)
+
+
+def test_an_empty_file_in_a_pack_arrives_without_asking_the_hub(make_app, tmp_path, sqlite_hub, publisher):
+    folder = write_tree(tmp_path / "with-empty", SMALL_COURSE)
+    (folder / "01-basics" / "notes.txt").write_bytes(b"")
+    build_pack(folder, tmp_path / "empty.zip", publisher["private"], version=7, pack_id="small")
+    content = write_tree(tmp_path / "site" / "content", {"01-other/course.yml": SMALL_COURSE["01-basics/course.yml"]
+                                                         .replace("basics", "other"), "01-other/01-a.md": "# A\n"})
+    app = make_app(content, SYNC_BACKGROUND="no")
+    proxy = FaultProxy(sqlite_hub.port)
+    try:
+        site = Site(app, sqlite_hub, dict(publisher, packs={"empty": tmp_path / "empty.zip"}), proxy)
+        site.publish("empty")
+        assert site.run() == "installed"
+        assert site.served()["01-basics/notes.txt"] == hashlib.sha256(b"").hexdigest()
+        assert hashlib.sha256(b"").hexdigest() not in " ".join(site.fetcher.asked)
+    finally:
+        proxy.stop()
