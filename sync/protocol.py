@@ -192,8 +192,8 @@ def decode_offer(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict | None:
     if offer is None:
         return None
     if not isinstance(offer, dict) or not all(isinstance(offer.get(k), str) for k in ("manifest", "signature")) \
-            or not isinstance(offer.get("blobs"), dict):
-        raise Malformed("an offer needs manifest, signature and blobs")
+            or not isinstance(offer.get("gzip"), list):
+        raise Malformed("an offer needs manifest, signature and gzip")
     return offer
 
 

@@ -81,8 +81,10 @@ class ContentUpdates:
         if manifest.version <= registry.load(self.data_dir)["highest"].get(manifest.pack_id, 0):
             self.store.update_state(have_version=f"{manifest.pack_id}.v{manifest.version}")
             return None                            # already installed (from a USB stick, say)
-        offer = Offer(manifest, raw, signature, key, {k: int(v) for k, v in answer["blobs"].items()},
-                      answer.get("published_at"))
+        sizes = answer["gzip"] + [0] * (len(manifest.files) - len(answer["gzip"]))
+        blobs = {entry.sha256: int(size) if isinstance(size, int) and size > 0 else 0
+                 for entry, size in zip(manifest.files, sizes)}
+        offer = Offer(manifest, raw, signature, key, blobs, answer.get("published_at"))
         self.store.save_offer(offer)
         self.store.update_state(have_version=None)
         return offer
