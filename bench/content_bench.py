@@ -185,8 +185,8 @@ class _Counting:
     def __init__(self, fetcher):
         self.fetcher, self.files = fetcher, []
 
-    def offer(self, have):
-        return self.fetcher.offer(have)
+    def offer(self, have, installed=None):
+        return self.fetcher.offer(have, installed)
 
     def piece(self, *args, **kwargs):
         piece = self.fetcher.piece(*args, **kwargs)

@@ -36,6 +36,7 @@ def offer():
     kiosk, refused = _kiosk(protocol.CONTENT_PATH)
     if refused:
         return refused
+    publish.remember_installed(kiosk, request.args.get("installed", ""), _now_ms() / 1000)
     publication = publish.offer_for(kiosk)
     if publication and request.args.get("have") == f"{publication.pack_id}.v{publication.version}":
         publication = None                     # the kiosk has it, or is fetching it, or refused it

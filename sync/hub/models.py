@@ -161,5 +161,13 @@ class Publication(HubModel):
         indexes = ((("pack_id", "version"), True),)
 
 
+class KioskContent(HubModel):
+    """The courses a kiosk said it serves when it last asked for an offer (for the Kiosks page)."""
+
+    kiosk_id = pw.TextField(primary_key=True)
+    installed = pw.TextField(null=True)       # "pack.vN", or null: the courses it was installed with
+    asked_at = pw.FloatField()
+
+
 MODELS = [Setting, Facilitator, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
-          QuizAttempt, Erased, Publication]
+          QuizAttempt, Erased, Publication, KioskContent]

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -22,7 +23,7 @@ from kiosk.packs.manifest import SHA256, FileEntry, Manifest
 from kiosk.packs.signing import verify
 from kiosk.packs.zipcheck import CONTENT, LIMITS, MANIFEST, SIGNATURE, inspect, match, read_small
 
-from .models import Kiosk, Publication
+from .models import Kiosk, KioskContent, Publication
 
 CHUNK = 256 * 1024
 UNTRUSTED_BY_HUB = _l("this pack was signed with key %(key)s, which this hub does not trust. If you trust its "
@@ -146,6 +147,17 @@ def offer_json(publication: Publication | None) -> dict | None:
     return {"pack_id": publication.pack_id, "version": publication.version, "manifest": publication.manifest,
             "signature": publication.signature, "gzip": [blobs.get(f["sha256"], 0) for f in files],
             "published_at": publication.published_at}
+
+
+LABEL = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}\.v\d{1,15}$")
+
+
+def remember_installed(kiosk: Kiosk, label: str, now: float) -> None:
+    """Note what the kiosk serves (it says so when it asks for an offer), for the Kiosks page."""
+    installed = label if LABEL.match(label or "") else None
+    KioskContent.insert(kiosk_id=kiosk.id, installed=installed, asked_at=now).on_conflict(
+        conflict_target=[KioskContent.kiosk_id],
+        update={KioskContent.installed: installed, KioskContent.asked_at: now}).execute()
 
 
 def hint_for(kiosk: Kiosk) -> dict | None:

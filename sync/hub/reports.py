@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from peewee import JOIN, fn
 
-from .models import Kiosk, KioskEpoch, Learner, LessonState, QuizAttempt
+from .models import Kiosk, KioskContent, KioskEpoch, Learner, LessonState, QuizAttempt
 
 
 def kiosks(now: float | None = None) -> list[dict]:
@@ -15,9 +15,10 @@ def kiosks(now: float | None = None) -> list[dict]:
     acked = defaultdict(dict)
     for row in KioskEpoch.select():
         acked[row.kiosk_id][row.epoch] = row.acked_seq
+    content = {row.kiosk_id: row for row in KioskContent.select()}
     return [{"id": k.id, "centre": k.centre, "enrolled_at": k.enrolled_at, "last_seen": k.last_seen,
              "silent_for": (now - k.last_seen) if k.last_seen else None, "events": k.events_received,
-             "waiting": k.pending_reported, "acked": acked.get(k.id, {})}
+             "waiting": k.pending_reported, "acked": acked.get(k.id, {}), "content": content.get(k.id)}
             for k in Kiosk.select().order_by(Kiosk.centre, Kiosk.enrolled_at)]
 
 

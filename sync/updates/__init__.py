@@ -61,7 +61,8 @@ class ContentUpdates:
     def check(self, fetcher: Fetcher, meter) -> Offer | None:
         """Ask the hub; keep a newer version signed by a trusted key, or say why it was refused."""
         try:
-            answer, wire = fetcher.offer(self.have())
+            current = registry.current(self.data_dir)
+            answer, wire = fetcher.offer(self.have(), current and f"{current['pack_id']}.v{current['version']}")
         except FetchError as error:
             meter.record(down=error.wire)
             raise

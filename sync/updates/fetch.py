@@ -63,9 +63,12 @@ class Fetcher:
             self.offset_ms = int(hub_time) - int(self.clock() * 1000)
         return answer, headers, sum(exchange_bytes(answer))
 
-    def offer(self, have: str | None) -> tuple[dict | None, int]:
-        """The hub's offer (None: nothing newer than `have`, 'pack.vN'), and the bytes it cost."""
-        answer, headers, wire = self._get(protocol.CONTENT_PATH, query={"have": have} if have else None)
+    def offer(self, have: str | None, installed: str | None = None) -> tuple[dict | None, int]:
+        """The hub's offer (None: nothing newer than `have`, 'pack.vN'), and the bytes it cost.
+
+        `installed` (the version served) is for the hub's Kiosks page."""
+        query = {k: v for k, v in (("have", have), ("installed", installed)) if v}
+        answer, headers, wire = self._get(protocol.CONTENT_PATH, query=query or None)
         try:
             body = b""
             for chunk in answer.iter_content(CHUNK):

@@ -302,3 +302,19 @@ def test_an_empty_file_in_a_pack_arrives_without_asking_the_hub(make_app, tmp_pa
         assert hashlib.sha256(b"").hexdigest() not in " ".join(site.fetcher.asked)
     finally:
         proxy.stop()
+
+
+def test_the_hub_knows_which_courses_each_kiosk_serves(site):
+    from sync.hub.reports import kiosks
+
+    def served_as_the_hub_sees_it():
+        row = next(k for k in site.hub.query(kiosks) if k["id"] == site.link.kiosk_id)
+        return row["content"] and row["content"].installed
+
+    assert served_as_the_hub_sees_it() is None                 # never asked yet
+    site.publish(1)
+    assert site.run() == "installed"
+    assert served_as_the_hub_sees_it() is None                 # it asked while serving its own courses
+    site.updates.hinted = True
+    assert site.run() == "idle"
+    assert served_as_the_hub_sees_it() == "demo.v1"

@@ -50,6 +50,7 @@ def test_a_facilitator_sees_kiosks_learners_and_downloads_csv(synced, hub):
     browser = signed_in(hub)
     kiosks = browser.get(hub.url + "/", timeout=10).text
     assert "Centre social Belleville" in kiosks and f"<td>{len(synced)}</td>" in kiosks
+    assert "Courses served" in kiosks and "not known yet" in kiosks          # it never asked for courses
     learners = browser.get(hub.url + "/learners", timeout=10).text
     assert "Awa" in learners and "basics" in learners
     rows = list(csv.DictReader(io.StringIO(browser.get(hub.url + "/learners.csv", timeout=10).text)))
