@@ -101,8 +101,7 @@ def update_content(data_dir, content_dir, ignore_budget):
     from kiosk.db import database
 
     from . import enrollment
-    from .kiosk_app import SETTINGS
-    from .meter import Meter, parse_window
+    from .kiosk_app import meter as link_meter
     from .updates import ContentUpdates
     from .updates.fetch import Fetcher, FetchError
 
@@ -111,8 +110,7 @@ def update_content(data_dir, content_dir, ignore_budget):
     link = enrollment.load(path)
     if link is None:
         raise click.ClickException("this kiosk is not enrolled yet: run 'python run.py enroll HUB_URL CODE' first.")
-    env = {s.name: os.environ.get(f"RELAIS_{s.name}", s.default) for s in SETTINGS}
-    meter = Meter(int(float(env["SYNC_DAILY_BUDGET_MB"]) * 1024 * 1024), parse_window(str(env["SYNC_WINDOW"])))
+    meter = link_meter({})          # the budget and hours set on the page count here too
     updates = ContentUpdates(path, Path(content_dir or values["CONTENT_DIR"]), values["DEFAULT_LANGUAGE"])
     updates.hinted = True
     fetcher = Fetcher(link)

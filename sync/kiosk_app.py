@@ -28,10 +28,11 @@ SETTINGS = [
 
 
 def setting(app, name: str):
-    """A sync setting's value, typed like its default."""
+    """A sync setting's value, typed like its default; `app` is a Flask app or a config mapping."""
     default = next(s.default for s in SETTINGS if s.name == name)
-    if name in app.config:
-        return app.config[name]
+    config = getattr(app, "config", app)
+    if name in config:
+        return config[name]
     raw = os.environ.get(f"RELAIS_{name}")
     return default if raw is None else type(default)(raw)
 
@@ -41,7 +42,7 @@ def background_wanted(app) -> bool:
     value = str(setting(app, "SYNC_BACKGROUND")).lower()
     if value in ("auto", "none", ""):
         return not app.testing
-    return value in ("1", "true", "yes", "on")
+    return yes(app, "SYNC_BACKGROUND")
 
 
 def yes(app, name: str) -> bool:
@@ -53,7 +54,8 @@ LINK_SETTINGS = ("SYNC_DAILY_BUDGET_MB", "SYNC_WINDOW")      # also set on the C
 
 def meter(app):
     """The metered link's budget and window: from the Course updates page if a facilitator set them
-    there, else from the settings (a window it cannot read is ignored, loudly)."""
+    there, else from the settings (a window it cannot read is ignored, loudly). `app` is a Flask app,
+    or a config mapping ({} on the command line: the environment and the page's values)."""
     from kiosk.db import database
     from kiosk.models import KioskSetting
 

@@ -62,10 +62,6 @@ class Meter:
     window: tuple[int, int] | None = None          # minutes after midnight; None: any time
     clock: Callable[[], float] = time.time
 
-    @classmethod
-    def from_settings(cls, budget_mb: float, window: str, clock=time.time) -> "Meter":
-        return cls(int(float(budget_mb) * MB), parse_window(window), clock)
-
     def _local(self):
         return time.localtime(self.clock())
 

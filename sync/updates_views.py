@@ -59,17 +59,19 @@ def _page(errors: dict | None = None, status: int = 200):
     problem = None
     if error:
         problem = {"summary": PROBLEMS.get(error["code"], ""), "reason": _(error["message"], **error["params"])}
-    window = info["window"]
-    window_text = None if window is None else "%02d:%02d–%02d:%02d" % (
-        window[0] // 60, window[0] % 60, window[1] // 60, window[1] % 60)
+    start, end = (_hhmm(minutes) for minutes in info["window"]) if info["window"] else ("", "")
+    window_text = f"{start}–{end}" if start else None
     offer = info["offer"]
     form = request.form if errors else {
         "budget": format_decimal(round(info["budget"] / MB, 1)) if info["budget"] else "0",
-        "window_from": window_text.split("–")[0] if window_text else "",
-        "window_to": window_text.split("–")[1] if window_text else ""}
+        "window_from": start, "window_to": end}
     return render_template("facilitator/updates.html", info=info, offer=offer, problem=problem, size=size,
                            eta=duration(offer["eta"]) if offer else None, window_text=window_text,
                            errors=errors or {}, form=form), status
+
+
+def _hhmm(minutes: int) -> str:
+    return "%02d:%02d" % divmod(minutes, 60)
 
 
 TIME = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")

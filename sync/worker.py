@@ -49,9 +49,9 @@ class SyncWorker(threading.Thread):
         if link is None:
             return self.interval
         with database.connection_context():
-            if not self.meter.upload_allowed():
-                return min(max(self.meter.seconds_until_open(), 1.0), 3600.0)
-            pending = outbox.pending_count()
+            allowed, pending = self.meter.upload_allowed(), outbox.pending_count()
+        if not allowed:
+            return self._until_open()
         if pending:
             sent, wait = self._upload(link)
             if not sent:
@@ -69,8 +69,7 @@ class SyncWorker(threading.Thread):
             self.failures = 0
             return True, self.interval
         if outcome.error == "budget":
-            with database.connection_context():
-                return False, min(max(self.meter.seconds_until_open(), 1.0), 3600.0)
+            return False, self._until_open()
         log.warning("sync stopped: %s", outcome.detail)
         if outcome.permanent:
             return False, None
@@ -95,9 +94,14 @@ class SyncWorker(threading.Thread):
         if done == "more":
             return SOON
         if done == "waiting":
-            with database.connection_context():
-                return min(max(self.meter.seconds_until_open(download=True), 1.0), 3600.0)
+            return self._until_open(download=True)
         return self.interval
+
+    def _until_open(self, download: bool = False) -> float:
+        """Sleep until the budget or the window lets transfers start again, waking at least hourly
+        (the clock may be set, the settings changed)."""
+        with database.connection_context():
+            return min(max(self.meter.seconds_until_open(download), 1.0), 3600.0)
 
     def turn(self, limit: int = 1000) -> None:
         """Sync once, in the caller's thread ("Sync now" without a background thread): send everything,

@@ -34,13 +34,28 @@ def current(data_dir: Path) -> dict | None:
     return load(data_dir)["current"]
 
 
+def label(pack_id: str, version: int) -> str:
+    """A pack version as kiosk and hub name it: 'pack-id.vN'."""
+    return f"{pack_id}.v{version}"
+
+
+def current_label(data_dir: Path) -> str | None:
+    served = current(data_dir)
+    return label(served["pack_id"], served["version"]) if served else None
+
+
+def highest(data_dir: Path, pack_id: str) -> int:
+    """The highest version of this pack ever installed here (0: never)."""
+    return load(data_dir)["highest"].get(pack_id, 0)
+
+
 def refuse_downgrade(data_dir: Path, manifest: Manifest) -> None:
     """Only newer versions of a pack install: an old pack cannot bring back a corrected mistake."""
-    highest = load(data_dir)["highest"].get(manifest.pack_id, 0)
-    if manifest.version <= highest:
+    highest_seen = highest(data_dir, manifest.pack_id)
+    if manifest.version <= highest_seen:
         raise PackError(_l("this is version %(version)s of pack %(pack)s, but version %(installed)s was "
                            "already installed: only a newer version can be imported."),
-                        version=manifest.version, pack=manifest.pack_id, installed=highest)
+                        version=manifest.version, pack=manifest.pack_id, installed=highest_seen)
 
 
 def record(data_dir: Path, manifest: Manifest, raw: bytes, signature: bytes, key: str, folder: Path) -> dict:

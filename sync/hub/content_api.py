@@ -10,6 +10,8 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request, send_file
 
+from kiosk.packs.registry import label
+
 from .. import protocol
 from . import auth, publish
 from .api import _error, _now_ms
@@ -38,7 +40,7 @@ def offer():
         return refused
     publish.remember_installed(kiosk, request.args.get("installed", ""), _now_ms() / 1000)
     publication = publish.offer_for(kiosk)
-    if publication and request.args.get("have") == f"{publication.pack_id}.v{publication.version}":
+    if publication and request.args.get("have") == label(publication.pack_id, publication.version):
         publication = None                     # the kiosk has it, or is fetching it, or refused it
     body = protocol.encode_offer(publish.offer_json(publication))
     response = Response(body, status=200, mimetype="application/gzip")

@@ -45,13 +45,11 @@ class ContentUpdates:
         offer = self.store.offer()
         if offer is not None:
             return offer.label
-        current = registry.current(self.data_dir)
-        return self.store.state()["have_version"] or (
-            f"{current['pack_id']}.v{current['version']}" if current else None)
+        return self.store.state()["have_version"] or registry.current_label(self.data_dir)
 
     def hint(self, content: dict | None) -> None:
         """An upload's acknowledgement named the version meant for this kiosk."""
-        if isinstance(content, dict) and f"{content.get('pack_id')}.v{content.get('version')}" != self.have():
+        if isinstance(content, dict) and registry.label(content.get("pack_id"), content.get("version")) != self.have():
             self.hinted = True
 
     def due(self) -> bool:
@@ -61,8 +59,7 @@ class ContentUpdates:
     def check(self, fetcher: Fetcher, meter) -> Offer | None:
         """Ask the hub; keep a newer version signed by a trusted key, or say why it was refused."""
         try:
-            current = registry.current(self.data_dir)
-            answer, wire = fetcher.offer(self.have(), current and f"{current['pack_id']}.v{current['version']}")
+            answer, wire = fetcher.offer(self.have(), registry.current_label(self.data_dir))
         except FetchError as error:
             meter.record(down=error.wire)
             raise
@@ -71,7 +68,7 @@ class ContentUpdates:
         self.store.update_state(last_check=self.clock())
         if answer is None:
             return None
-        label = f"{answer.get('pack_id')}.v{answer.get('version')}"
+        label = registry.label(answer.get("pack_id"), answer.get("version"))
         raw, signature = answer["manifest"].encode("utf-8"), answer["signature"].encode("utf-8")
         try:
             key = verify(raw, signature, self.data_dir)
@@ -79,8 +76,8 @@ class ContentUpdates:
         except PackError as refused:
             self.store.update_state(have_version=label, error=_problem("refused", refused), error_at=self.clock())
             return None
-        if manifest.version <= registry.load(self.data_dir)["highest"].get(manifest.pack_id, 0):
-            self.store.update_state(have_version=f"{manifest.pack_id}.v{manifest.version}")
+        if manifest.version <= registry.highest(self.data_dir, manifest.pack_id):
+            self.store.update_state(have_version=registry.label(manifest.pack_id, manifest.version))
             return None                            # already installed (from a USB stick, say)
         sizes = answer["gzip"] + [0] * (len(manifest.files) - len(answer["gzip"]))
         blobs = {entry.sha256: int(size) if isinstance(size, int) and size > 0 else 0
@@ -114,6 +111,7 @@ class ContentUpdates:
         """Fetch missing files until done (True), or the budget, the window, a pause or `seconds` stops it."""
         offer, deadline = self.store.offer(), time.monotonic() + seconds
         self.stop_now.clear()
+        self.store.blobs.mkdir(parents=True, exist_ok=True)
 
         def keep_going() -> bool:
             return not self.stop_now.is_set() and time.monotonic() < deadline
@@ -122,14 +120,12 @@ class ContentUpdates:
             gzipped = bool(offer.blobs.get(sha))
             name, part = sha + (".gz" if gzipped else ""), self.store.part(sha, gzipped)
             if offer.wire_size(sha) == 0:               # an empty file: nothing to ask the hub for
-                self.store.blobs.mkdir(parents=True, exist_ok=True)
                 part.write_bytes(b"")
                 self._accept(offer, sha, gzipped)
             while not self.store.has(sha):
                 allowance = meter.download_allowance() if enforce else None
                 if allowance == 0 or not keep_going():
                     return False
-                self.store.blobs.mkdir(parents=True, exist_ok=True)
                 try:
                     piece = fetcher.piece(name, str(part), offer.wire_size(sha), allowance, keep_going)
                 except FetchError as error:
@@ -179,7 +175,7 @@ class ContentUpdates:
             if offer is None:
                 return None
             manifest = offer.manifest
-            if manifest.version <= registry.load(self.data_dir)["highest"].get(manifest.pack_id, 0):
+            if manifest.version <= registry.highest(self.data_dir, manifest.pack_id):
                 self.store.finish()
                 return None
             if switch.served(self.content) == switch.version_dir(self.content, manifest).resolve():

@@ -17,10 +17,12 @@ import json
 import os
 import shutil
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kiosk.packs.manifest import Manifest
-from kiosk.packs.registry import write_atomic as write_whole
+from kiosk.packs import registry
+from kiosk.packs.registry import write_atomic
 
 FOLDER = ("packs", "download")
 STATE_DEFAULTS = {"paused": False, "error": None, "error_at": None, "suspect": [], "fetched": 0,
@@ -38,14 +40,18 @@ class Offer:
 
     @property
     def label(self) -> str:
-        return f"{self.manifest.pack_id}.v{self.manifest.version}"
+        return registry.label(self.manifest.pack_id, self.manifest.version)
+
+    @cached_property
+    def _sizes(self) -> dict[str, int]:
+        return {f.sha256: f.size for f in self.manifest.files}
 
     def wire_size(self, sha256: str) -> int:
         """The bytes that cross the link for this file: its gzip'd form when the hub has one."""
         return int(self.blobs.get(sha256) or 0) or self.size(sha256)
 
     def size(self, sha256: str) -> int:
-        return next(f.size for f in self.manifest.files if f.sha256 == sha256)
+        return self._sizes[sha256]
 
 
 class Store:
@@ -53,25 +59,36 @@ class Store:
         self.data_dir = Path(data_dir)
         self.root = self.data_dir.joinpath(*FOLDER)
         self.blobs = self.root / "blobs"
+        self._read: tuple | None = None           # (offer.json's identity, the Offer read from it)
 
     # The offer being fetched.
     def offer(self) -> Offer | None:
+        """The offer on disk, parsed again only when offer.json changed (another process may change it)."""
+        try:
+            stat = (self.root / "offer.json").stat()
+        except FileNotFoundError:
+            return None
+        identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._read is not None and self._read[0] == identity:
+            return self._read[1]
         try:
             info = json.loads((self.root / "offer.json").read_text())
             raw, signature = (self.root / "manifest.json").read_bytes(), (self.root / "manifest.sig").read_bytes()
         except (FileNotFoundError, ValueError):
             return None
-        return Offer(Manifest.parse(raw), raw, signature, info["key"], info["blobs"], info.get("published_at"))
+        offer = Offer(Manifest.parse(raw), raw, signature, info["key"], info["blobs"], info.get("published_at"))
+        self._read = (identity, offer)
+        return offer
 
     def save_offer(self, offer: Offer) -> None:
         """Start on a new version: files already fetched for an older offer stay if the new one needs them."""
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "offer.json").unlink(missing_ok=True)      # a crash in between leaves no half offer
-        write_whole(self.root / "manifest.json", offer.raw)
-        write_whole(self.root / "manifest.sig", offer.signature)
+        write_atomic(self.root / "manifest.json", offer.raw)
+        write_atomic(self.root / "manifest.sig", offer.signature)
         self.update_state(error=None, error_at=None, suspect=[], fetched=0)
         self.prune({f.sha256 for f in offer.manifest.files})
-        write_whole(self.root / "offer.json", json.dumps(
+        write_atomic(self.root / "offer.json", json.dumps(
             {"key": offer.key, "blobs": offer.blobs, "published_at": offer.published_at}).encode())
 
     def finish(self) -> None:
@@ -91,7 +108,7 @@ class Store:
 
     def update_state(self, **changes) -> dict:
         state = {**self.state(), **changes}
-        write_whole(self.root / "state.json", json.dumps(state, sort_keys=True).encode())
+        write_atomic(self.root / "state.json", json.dumps(state, sort_keys=True).encode())
         return state
 
     # Files.

@@ -355,3 +355,14 @@ def test_the_window_and_budget_come_from_the_settings_or_the_environment(make_ap
         from_env = kiosk_app.meter(app)
     assert (from_env.window, from_env.budget) == ((510, 1020), MB)
     assert sync_errors(caplog) == []
+
+
+def test_the_command_line_uses_the_budget_and_hours_set_on_the_page(kiosk, monkeypatch):
+    from kiosk.models import KioskSetting
+
+    monkeypatch.setenv("RELAIS_SYNC_DAILY_BUDGET_MB", "9")
+    with database.connection_context():
+        KioskSetting.insert(key="SYNC_DAILY_BUDGET_MB", value=2).execute()
+        KioskSetting.insert(key="SYNC_WINDOW", value="20:00-07:00").execute()
+    meter = kiosk_app.meter({})                    # what `run.py update-content` builds
+    assert (meter.budget, meter.window) == (2 * MB, (20 * 60, 7 * 60))
