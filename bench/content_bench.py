@@ -102,7 +102,7 @@ class _Site:
         from kiosk.app import create_app
         from kiosk.db import database
         from kiosk.packs import trust
-        from sync import enrollment
+        from sync.client import enrollment
 
         content = work / "site" / "content"
         shutil.copytree(ROOT / "content", content)            # the demo courses: a kiosk before any pack
@@ -120,11 +120,11 @@ class _Site:
     def deliver(self, pack: dict, rate: float | None) -> dict:
         """Publish `pack` on the hub, then let the kiosk fetch and install it through a proxy at `rate`."""
         from kiosk.db import database
-        from kiosk.packs import registry
+        from sync.client.updates.fetch import Fetcher
         from sync.hub import publish as hub_publish
-        from sync.protocol import encode_offer
-        from sync.updates.fetch import Fetcher
-        from tests.sync.faultproxy import FaultProxy
+        from sync.packs import registry
+        from sync.wire.protocol import encode_offer
+        from tests.sync_tests.faultproxy import FaultProxy
 
         started = time.perf_counter()
         publication = self.hub.query(lambda: hub_publish.publish(pack["path"], self.hub_dir))

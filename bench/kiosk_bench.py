@@ -145,7 +145,7 @@ from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 from bench.generate import generate
 from kiosk.db import open_database, database
-from kiosk.indexer import index_content
+from kiosk.indexing import index_content
 from kiosk import catalog
 root = Path({str(work)!r}) / "index"
 content = generate(root / "content", {count})

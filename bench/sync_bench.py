@@ -43,7 +43,8 @@ def _make_events(count: int) -> None:
     from kiosk import learners, progress
     from kiosk.content.quizmodel import Quiz
     from kiosk.db import database
-    from kiosk.models import Lesson, LessonVersion, OutboxEvent
+    from kiosk.models import Lesson, LessonVersion
+    from sync.client.outbox import OutboxEvent
 
     rng = random.Random(7)
     with database.connection_context():
@@ -62,7 +63,7 @@ def _make_events(count: int) -> None:
 
 
 def _hub_in_thread(work: Path, name: str, url: str | None = None):
-    from tests.sync.conftest import HubServer, reset_postgres
+    from tests.sync_tests.conftest import HubServer, reset_postgres
     if url:
         reset_postgres(url)
     return HubServer({"HUB_DATA_DIR": str(work / name), "DATABASE_URL": url, "SECRET_KEY": "bench"})
@@ -70,9 +71,9 @@ def _hub_in_thread(work: Path, name: str, url: str | None = None):
 
 def _enrolled_uploader(hub_url: str, code: str, data_dir: Path, batch: int = 500, via: str | None = None):
     from kiosk.db import database
-    from sync import enrollment
-    from sync.enrollment import Link
-    from sync.uploader import Uploader
+    from sync.client import enrollment
+    from sync.client.enrollment import Link
+    from sync.client.uploader import Uploader
 
     (data_dir / enrollment.FILE).unlink(missing_ok=True)
     with database.connection_context():
@@ -84,9 +85,9 @@ def _enrolled_uploader(hub_url: str, code: str, data_dir: Path, batch: int = 500
 
 def _wire_bytes(work: Path) -> list:
     """Everything on the wire (both directions, headers included) for 500-event batches, and xAPI."""
-    from tests.sync.faultproxy import FaultProxy
     from sync.hub import xapi
     from sync.hub.models import Event
+    from tests.sync_tests.faultproxy import FaultProxy
 
     hub = _hub_in_thread(work, "hub-wire")
     proxy = FaultProxy(hub.port)
@@ -109,7 +110,7 @@ def _wire_bytes(work: Path) -> list:
 def _kiosk_to_hub(app, work: Path) -> list:
     """Events per second from a kiosk's outbox into a hub process of its own, over loopback."""
     from kiosk.db import database
-    from kiosk.models import OutboxEvent
+    from sync.client.outbox import OutboxEvent
 
     port = free_port()
     hub = Server([python(), "run.py", "hub", "--host", "127.0.0.1", "--port", str(port), "--data",
@@ -156,9 +157,8 @@ def _wire_batches(count: int, seed: int = 3) -> list[list[dict]]:
 
 def _ingest_rates(work: Path, count: int) -> list:
     """Hub ingest alone (validate, insert, merge, acknowledge), in process: one kiosk, then two at once."""
-    from tests.sync.conftest import reset_postgres
-
     from sync.hub import db
+    from tests.sync_tests.conftest import reset_postgres
 
     rows = []
     backends = [("SQLite", None)] + ([("PostgreSQL", os.environ["RELAIS_TEST_POSTGRES"])]
@@ -208,9 +208,9 @@ def _ingest(count: int, streams: int) -> float:
 def _cut_link(app, work: Path) -> list:
     """1,000 events over 64 kbit/s, clean and with the link cut every 20 KB."""
     from kiosk.db import database
-    from kiosk.models import OutboxEvent
-    from sync import backoff
-    from tests.sync.faultproxy import FaultProxy
+    from sync.client.outbox import OutboxEvent
+    from sync.wire import backoff
+    from tests.sync_tests.faultproxy import FaultProxy
 
     results = {}
     for label, cut in (("clean", None), ("cut", 20_000)):

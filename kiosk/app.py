@@ -9,16 +9,35 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, request
-from markupsafe import Markup, escape
 from flask_babel import Babel
 from flask_compress import Compress
-from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup, escape
 
-from . import db, settings
+from sync.base.database import security_headers
+
+from . import db, settings, syncing
+from .csrf import csrf
 from .i18n import select_locale
-from .indexer import index_content
+from .indexing import index_content
+from .views import (
+    certificates,
+    dashboard,
+    errors,
+    facilitator,
+    learn,
+    learners,
+    manage,
+    media,
+    packs,
+    prefs,
+    selftest_page,
+    settings_page,
+    status,
+    sync_page,
+    updates_page,
+)
+from .views.common import load_request_learner, template_helpers
 
-csrf = CSRFProtect()
 compress = Compress()
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,29 +73,22 @@ def create_app(test_config: dict | None = None) -> Flask:
     compress.init_app(app)
     Babel(app, locale_selector=select_locale)
     _register(app)
-    from sync import kiosk_app
-    kiosk_app.init_app(app)
+    syncing.init_app(app)
     return app
 
 
 def _register(app: Flask) -> None:
-    from .views import (certificates, dashboard, errors, facilitator, learn, learners, manage, media,
-                        packs, prefs, selftest_page, settings_page, status)
-    from .views.common import load_request_learner, template_helpers
-
     app.before_request(load_request_learner)
     app.add_template_filter(highlight)
     app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
     for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
-                   certificates, selftest_page, packs, errors):
+                   certificates, selftest_page, packs, sync_page, updates_page, errors):
         module.init_app(app)
 
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        security_headers(response, CSP)
         if request.endpoint == "static" and request.args.get("v"):
             # static_url() puts a content hash in the URL: the file under it never changes.
             response.cache_control.no_cache = None

@@ -12,7 +12,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .packs.switch import sync_folder
+import peewee
+
+from sync.client import outbox
+from sync.packs.switch import fsync_folder
+
+from .db import database, open_database
+from .migrations import available
 
 DB_NAME = "relais.sqlite3"
 FOLDER = "backups"
@@ -120,7 +126,7 @@ def restore(backup_file: Path, data_dir: Path) -> tuple[int, Path | None]:
         os.replace(incoming, live)
     finally:
         incoming.unlink(missing_ok=True)
-    sync_folder(data_dir)
+    fsync_folder(data_dir)
     return epoch, safety
 
 
@@ -139,11 +145,6 @@ def _epoch_of(path: Path) -> int:
 
 def _start_new_epoch(path: Path, above: int) -> int:
     """Bring the copy's schema up to date, then move it to an epoch above both its own and `above`."""
-    from sync import outbox
-
-    from .db import database, open_database
-    from .migrations import available
-
     con = sqlite3.connect(path)
     version = con.execute("PRAGMA user_version").fetchone()[0]
     con.close()
@@ -160,7 +161,6 @@ def _start_new_epoch(path: Path, above: int) -> int:
 
 
 def _plain(path: Path):
-    import peewee
     return peewee.SqliteDatabase(str(path), pragmas={"foreign_keys": 1, "busy_timeout": 5000})
 
 

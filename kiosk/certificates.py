@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import time
 
-from sync import outbox
+from sync.client import outbox
 
 from . import reports
 from .db import database

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import click
 
+from sync.hub.cli import hub
+
+from . import ops_cli, sync_cli
 from . import settings as kiosk_settings
 
 
@@ -58,7 +61,7 @@ def serve(host, port, content_dir, data_dir, threads):
 def check_content(directory):
     """Check a content folder; print each problem as file:line: message. Exit 1 on errors."""
     from .db import database, open_database
-    from .indexer import index_content
+    from .indexing import index_content
 
     with tempfile.TemporaryDirectory() as tmp:
         open_database(Path(tmp) / "check.sqlite3")
@@ -154,16 +157,12 @@ def _addresses(host: str) -> list[str]:
     return found
 
 
+# The whole `relais` command, composed in one place: the kiosk's own commands above, its operations
+# and sync commands, and the hub's group.
+for _command in (ops_cli.pack, ops_cli.backup_command, ops_cli.restore_command,
+                 sync_cli.enroll, sync_cli.sync, sync_cli.update_content, hub):
+    cli.add_command(_command)
+
+
 def main():
     cli(prog_name="relais")
-
-
-def _register_plugins() -> None:
-    from sync.cli import register as register_sync
-
-    from .ops_cli import register as register_ops
-    register_sync(cli)
-    register_ops(cli)
-
-
-_register_plugins()

@@ -1,11 +1,15 @@
 """The kiosk's SQLite database: created unbound, opened in the app factory, connected per request."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import peewee
 from playhouse.pool import PooledSqliteDatabase
+
+from sync.base.database import connect_per_request, repoint
+from sync.client import db as sync_db
+
+from .migrations import migrate_to_latest
 
 # WAL + synchronous=FULL: measured on a simulated power cut, NORMAL lost acknowledged commits.
 PRAGMAS = {
@@ -37,41 +41,15 @@ class BaseModel(peewee.Model):
         legacy_table_names = False
 
 
-class JSONField(peewee.TextField):
-    """JSON kept as text, so the same schema works on any SQLite build."""
-
-    def db_value(self, value):
-        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    def python_value(self, value):
-        return None if value is None else json.loads(value)
-
-
 def open_database(path: Path, factory=pooled) -> peewee.DatabaseProxy:
     """Point the shared database at a file and bring its schema up to date."""
-    from .migrations import migrate_to_latest
-
     path.parent.mkdir(parents=True, exist_ok=True)
-    previous = database.obj
-    if previous is not None:
-        if not previous.is_closed():
-            previous.close()
-        if hasattr(previous, "close_all"):
-            previous.close_all()            # pooled connections of the previous database
-    database.initialize(factory(path))
+    repoint(database, factory(path))
+    sync_db.bind(database.obj)             # the outbox and sync tables live in the same file
     with database.connection_context():
         migrate_to_latest(database)
     return database
 
 
 def init_app(app) -> None:
-    """Connect for each request and close afterwards, as peewee recommends for web apps."""
-
-    @app.before_request
-    def _connect():
-        database.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def _close(exc):
-        if not database.is_closed():
-            database.close()
+    connect_per_request(app, database)

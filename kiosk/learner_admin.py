@@ -8,12 +8,11 @@ import time
 
 from werkzeug.security import generate_password_hash
 
-from sync import outbox
+from sync.client import outbox
 
 from .db import database
 from .learners import PIN_HASH, validate_name, validate_pin
-from .models import (Certificate, GroupMember, Learner, LearnerSession, OutboxEvent, Progress,
-                     QuizAttempt)
+from .models import Certificate, GroupMember, Learner, LearnerSession, Progress, QuizAttempt
 from .progress import attempt_payload, payload
 
 
@@ -113,7 +112,6 @@ def erase(learner: Learner, now: float | None = None) -> None:
     erase event that follows them; events already sent are emptied here.
     """
     with database.atomic():
-        OutboxEvent.update(payload={}).where((OutboxEvent.learner_uuid == learner.uuid) &
-                                             OutboxEvent.sent_at.is_null(False)).execute()
+        outbox.forget_sent(learner.uuid)
         outbox.append("learner.erased", learner.uuid, {}, clock=(lambda: now) if now else time.time)
         learner.delete_instance()       # cascades to progress, attempts, sessions, groups, certificates

@@ -11,7 +11,7 @@ from collections import deque
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from sync import outbox
+from sync.client import outbox
 
 from .db import database
 from .models import Learner

@@ -5,7 +5,6 @@ import hashlib
 import re
 from pathlib import Path
 
-
 MAX_WIDTH = 1280
 IMAGE = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
          ".webp": "image/webp", ".svg": "image/svg+xml", ".avif": "image/avif"}
@@ -33,7 +32,7 @@ def image_size(path: Path) -> tuple[int, int] | None:
     if path.suffix.lower() == ".svg":
         match = SVG_SIZE.search(path.read_text("utf-8", errors="replace")[:2000])
         return (round(float(match.group(1))), round(float(match.group(2)))) if match else None
-    from PIL import Image, UnidentifiedImageError     # only while indexing: keeps the server small
+    from PIL import Image, UnidentifiedImageError  # only while indexing: keeps the server small
     try:
         with Image.open(path) as img:
             return img.size
@@ -45,7 +44,7 @@ def resized_copy(path: Path, cache_dir: Path) -> tuple[str, int, int] | None:
     """A copy at most MAX_WIDTH wide for a large raster picture: (file name in cache, width, height)."""
     if path.suffix.lower() in (".svg", ".gif"):
         return None
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, UnidentifiedImageError  # only while indexing: keeps the server small
     stat = path.stat()
     digest = hashlib.sha256(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:20]
     try:

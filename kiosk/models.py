@@ -1,9 +1,13 @@
-"""The kiosk's tables as peewee models; the schema itself is made by kiosk/migrations."""
+"""The kiosk's tables as peewee models; the schema itself is made by kiosk/migrations.
+
+The outbox and sync tables share the file but belong to sync.client (outbox, state, meter)."""
 from __future__ import annotations
 
 import peewee as pw
 
-from .db import BaseModel, JSONField
+from sync.base.database import JSONField
+
+from .db import BaseModel
 
 
 class Course(BaseModel):
@@ -106,30 +110,6 @@ class Facilitator(BaseModel):
     created_at = pw.FloatField()
     failed_logins = pw.IntegerField(default=0)
     locked_until = pw.FloatField(default=0)
-
-
-class KioskIdentity(BaseModel):
-    """This kiosk's id, sync epoch, next outbox sequence and hybrid logical clock (one row)."""
-
-    kiosk_id = pw.TextField()
-    epoch = pw.IntegerField()
-    next_seq = pw.IntegerField()
-    hlc_wall = pw.IntegerField()
-    hlc_counter = pw.IntegerField()
-
-
-class OutboxEvent(BaseModel):
-    """An immutable record of one learner change, waiting for the hub's acknowledgement."""
-
-    uuid = pw.TextField(unique=True)
-    epoch = pw.IntegerField()
-    seq = pw.IntegerField()
-    learner_uuid = pw.TextField(null=True)
-    hlc = pw.TextField()
-    type = pw.TextField()
-    payload = JSONField()
-    created_at = pw.FloatField()
-    sent_at = pw.FloatField(null=True)
 
 
 class FacilitatorSession(BaseModel):

@@ -1,4 +1,4 @@
-"""Operations commands (content packs, backup, restore), added to the `relais` command group."""
+"""Operations commands (content packs, backup, restore), part of the `relais` command (kiosk/cli.py)."""
 from __future__ import annotations
 
 import sys
@@ -7,13 +7,6 @@ from pathlib import Path
 import click
 
 from . import settings as kiosk_settings
-
-
-def register(cli) -> None:
-    """Add the operations commands to the main command group."""
-    cli.add_command(pack)
-    cli.add_command(backup_command)
-    cli.add_command(restore_command)
 
 
 def _folders(content_dir, data_dir) -> tuple[Path, Path, str]:
@@ -58,7 +51,8 @@ _CONTENT = click.option("--content", "content_dir", default=None,
               help="Folder for relais-pack.key (private) and relais-pack.pub (public).")
 def keygen(out_dir):
     """Make an Ed25519 key pair for signing packs."""
-    from .packs import PackError, keygen as make_keys
+    from .packs import PackError
+    from .packs import keygen as make_keys
 
     try:
         private, public, name = make_keys(Path(out_dir))
@@ -99,7 +93,8 @@ def build(folder, out, key_path, version, pack_id):
 @_DATA
 def trust(public_key, data_dir):
     """Trust packs signed with PUBLIC_KEY on this kiosk."""
-    from .packs import PackError, trust as add_key
+    from .packs import PackError
+    from .packs import trust as add_key
 
     _, data, _ = _folders(None, data_dir)
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from sync import outbox
+from sync.client import outbox
 
 from .content.quizmodel import Quiz
 from .db import database

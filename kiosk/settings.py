@@ -1,20 +1,14 @@
 """Every kiosk setting, declared once as data: name, default and a line of help.
 
-A setting can come from the app factory's test_config, then from a RELAIS_<NAME> environment
-variable, then from this default. The README's settings table lists the same names (a test checks).
+Resolved by sync.base.settings: the app factory's test_config, then a RELAIS_<NAME> environment
+variable, then the default. The README's settings table lists the same names (a test checks).
+SYNC_SETTINGS are looked up when sync needs them (`kiosk.syncing.setting`), so a kiosk that is not
+enrolled never reads them.
 """
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: object
-    help: str
-
+from sync.base.settings import Setting
+from sync.base.settings import resolve as _resolve
 
 SETTINGS = [
     Setting("CONTENT_DIR", "content", "Folder of courses the kiosk serves."),
@@ -26,25 +20,23 @@ SETTINGS = [
     Setting("PIN_MAX_TRIES", 5, "Wrong PINs in a row before that learner must wait."),
     Setting("PIN_LOCK_MINUTES", 5, "How long a learner waits after too many wrong PINs."),
     Setting("KIOSK_PIN_LIMIT", 30, "Wrong PINs per minute on the whole kiosk before everyone must wait."),
+    Setting("SETUP_CODE", "", "Code that opens the first-run set-up page from another device (empty: a new random one at each start, printed by serve)."),
+    Setting("PACK_UPLOAD_LIMIT", 512 * 1024 * 1024, "Largest content pack, in bytes, a facilitator may upload (bigger ones travel on a USB stick)."),
+    Setting("PACK_USB_ROOTS", ("/media", "/mnt", "/run/media"), "Folders where the Content packs page looks for USB sticks (separated by ':')."),
+]
+
+SYNC_SETTINGS = [
+    Setting("SYNC_INTERVAL", 60.0, "Seconds between checks for new events to send to the hub."),
+    Setting("SYNC_BATCH", 500, "Events per upload to the hub."),
+    Setting("SYNC_BACKOFF_CAP", 900.0, "Longest wait, in seconds, between two tries when the hub does not answer."),
+    Setting("SYNC_BACKGROUND", "auto", "Push in the background when enrolled: auto (yes, except under TESTING), yes or no."),
+    Setting("SYNC_DAILY_BUDGET_MB", 0.0, "Megabytes a day that sync may use, progress and content updates together (0: no limit)."),
+    Setting("SYNC_WINDOW", "", "Hours when sync may use the link, for example 20:00-07:00 (empty: any time)."),
+    Setting("CONTENT_UPDATES", "yes", "Fetch and install the courses the hub publishes for this kiosk: yes or no."),
+    Setting("CONTENT_CHECK_HOURS", 1.0, "Hours between two questions to the hub about new courses (each upload's answer also tells)."),
 ]
 
 
 def resolve(overrides: dict | None = None) -> dict:
-    """The value of each setting, with its type taken from the default."""
-    overrides = overrides or {}
-    values = {}
-    for setting in SETTINGS:
-        if setting.name in overrides:
-            values[setting.name] = overrides[setting.name]
-            continue
-        raw = os.environ.get(f"RELAIS_{setting.name}")
-        values[setting.name] = setting.default if raw is None else _typed(setting.default, raw)
-    return values
-
-
-def _typed(default, raw: str):
-    """An environment value converted like the default ('0.5' minutes is allowed)."""
-    if isinstance(default, int):
-        number = float(raw)
-        return int(number) if number.is_integer() else number
-    return type(default)(raw)
+    """The value of each kiosk setting (not the sync ones)."""
+    return _resolve(SETTINGS, overrides)

@@ -13,8 +13,9 @@ from kiosk.backup import BackupError, backup, restore
 from kiosk.cli import cli
 from kiosk.db import database, open_database
 from kiosk.learners import create_learner
-from kiosk.models import KioskIdentity, Learner, OutboxEvent
-from sync import outbox
+from kiosk.models import Learner
+from sync.client import outbox
+from sync.client.outbox import KioskIdentity, OutboxEvent
 
 
 def _events(path) -> list[int]:

@@ -5,7 +5,7 @@ import sys
 import time
 
 from kiosk.db import database, open_database
-from kiosk.indexer import index_content
+from kiosk.indexing import index_content
 from kiosk.migrations import available, current_version
 from kiosk.models import ContentFile, Course, Lesson, LessonVersion
 from tests.conftest import ROOT, write_tree

@@ -7,11 +7,13 @@ import time
 import pytest
 
 from kiosk import certificates, learner_admin, progress, reports
-from kiosk.catalog import course as course_view, lesson_by_key
+from kiosk.catalog import course as course_view
+from kiosk.catalog import lesson_by_key
 from kiosk.db import database
 from kiosk.facilitators import create as create_facilitator
 from kiosk.learners import create_learner
-from kiosk.models import Certificate, Facilitator, Learner, OutboxEvent, Progress, QuizAttempt
+from kiosk.models import Certificate, Facilitator, Learner, Progress, QuizAttempt
+from sync.client.outbox import OutboxEvent
 from tests.conftest import Learners
 
 DAY = 86400

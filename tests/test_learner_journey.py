@@ -2,7 +2,8 @@
 import time
 
 from kiosk.db import database
-from kiosk.models import Learner, LearnerSession, OutboxEvent, Progress, QuizAttempt
+from kiosk.models import Learner, LearnerSession, Progress, QuizAttempt
+from sync.client.outbox import OutboxEvent
 
 
 def uuid_of(name):

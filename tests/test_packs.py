@@ -25,8 +25,8 @@ from kiosk.facilitators import create as create_facilitator
 from kiosk.learners import create_learner
 from kiosk.models import Progress
 from kiosk.packs import Limits, PackError, build_pack, import_pack, keygen, trust
-from kiosk.packs.signing import load_private, sign
 from kiosk.views import packs as packs_view
+from sync.packs.signing import load_private, sign
 from tests.conftest import ROOT, SMALL_COURSE, Learners, write_tree
 
 MB = 1024 * 1024

@@ -4,13 +4,14 @@ See docs/content-packs.md. The layers, lowest first: paths and manifest (what a 
 (who made it), zipcheck (checks before extracting), extract, contentcheck, switch (the atomic swap),
 registry (what is installed), then build and install which put them together.
 """
+from sync.packs.errors import PackError
+from sync.packs.registry import current as current_pack
+from sync.packs.reporting import SILENT, Progress
+from sync.packs.signing import keygen, trust, trusted_keys
+from sync.packs.zipcheck import LIMITS, Limits
+
 from .build import build_pack
-from .errors import PackError
 from .install import ImportResult, import_pack, reindex
-from .progress import SILENT, Progress
-from .registry import current as current_pack
-from .signing import keygen, trust, trusted_keys
-from .zipcheck import LIMITS, Limits
 
 __all__ = ["build_pack", "PackError", "ImportResult", "import_pack", "reindex", "SILENT", "Progress",
            "current_pack", "keygen", "trust", "trusted_keys", "LIMITS", "Limits"]

@@ -14,7 +14,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PackError, _l
+from sync.packs.errors import PackError, _l
+
+from ..db import database, open_database
+from ..indexing import index_content
+from ..models import LessonVersion
 
 TIMEOUT = 30 * 60        # seconds: a big catalogue on a slow SD card
 
@@ -43,10 +47,6 @@ def check_folder(folder: Path, language: str) -> CheckResult:
 
 
 def _run(folder: Path, language: str) -> dict:
-    from kiosk.db import database, open_database
-    from kiosk.indexer import index_content
-    from kiosk.models import LessonVersion
-
     with tempfile.TemporaryDirectory() as tmp:
         open_database(Path(tmp) / "check.sqlite3")
         with database.connection_context():

@@ -7,10 +7,10 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .errors import PackError, _l
-from .manifest import FileEntry, Manifest
-from .progress import SILENT, Progress
-from .zipcheck import CONTENT
+from sync.packs.errors import PackError, _l
+from sync.packs.manifest import FileEntry, Manifest
+from sync.packs.reporting import SILENT, Progress
+from sync.packs.zipcheck import CONTENT
 
 CHUNK = 64 * 1024           # memory stays flat whatever a file claims to be
 

@@ -6,23 +6,24 @@ it leaves the old content exactly as it was. One import runs at a time (a lock f
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import registry, switch
-from .contentcheck import CheckResult, check_folder
-from .errors import PackError, _l
-from .extract import extract
-from .manifest import Manifest
-from .progress import SILENT, Progress
-from .signing import verify
-from .zipcheck import LIMITS, MANIFEST, MB, SIGNATURE, Limits, inspect, match, read_small
+from sync.packs import registry, switch
+from sync.packs.errors import PackError, _l
+from sync.packs.manifest import Manifest
+from sync.packs.registry import import_lock
+from sync.packs.reporting import SILENT, Progress
+from sync.packs.signing import verify
+from sync.packs.switch import refuse_full_disk
+from sync.packs.zipcheck import LIMITS, MANIFEST, SIGNATURE, Limits, inspect, match, read_small
 
-SPARE_DISK = 50 * MB      # keep room for the database and the logs
+from ..indexing import index_content
+from .contentcheck import CheckResult, check_folder
+from .extract import extract
 
 
 @dataclass
@@ -68,6 +69,15 @@ def install_folder(fill, manifest: Manifest, raw: bytes, signature: bytes, key: 
     return ImportResult(manifest, key, folder, previous, check)
 
 
+def installer(content: Path, data_dir: Path, language: str):
+    """`install_folder` for one kiosk's content, as course updates from the hub call it."""
+    content = Path(os.path.abspath(content))
+
+    def install(fill, manifest: Manifest, raw: bytes, signature: bytes, key: str) -> ImportResult:
+        return install_folder(fill, manifest, raw, signature, key, content, data_dir, language)
+    return install
+
+
 def _verified_manifest(archive: zipfile.ZipFile, data_dir: Path, limits: Limits):
     """Checks that need no extraction, in order: entries, signature, manifest, entries against it."""
     entries = inspect(archive, limits)
@@ -87,15 +97,6 @@ def _checked(folder: Path, language: str) -> CheckResult:
     return check
 
 
-def refuse_full_disk(folder: Path, needed: int) -> None:
-    while not folder.exists():           # the content's folder may not exist before the first import
-        folder = folder.parent
-    free = shutil.disk_usage(folder).free
-    if free < needed + SPARE_DISK:
-        raise PackError(_l("the kiosk needs %(needed)s MB free to unpack this pack and has %(free)s MB. "
-                           "Remove old files first."), needed=(needed + SPARE_DISK) // MB, free=free // MB)
-
-
 @contextlib.contextmanager
 def _open_zip(pack: Path):
     try:
@@ -109,24 +110,6 @@ def _open_zip(pack: Path):
         yield archive
 
 
-@contextlib.contextmanager
-def import_lock(data_dir: Path):
-    """One import at a time, whether it comes from the web page or the command line."""
-    folder = data_dir / registry.FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "import.lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PackError(_l("another pack is being imported right now; try again when it is done.")) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def reindex(content: Path, data_dir: Path, language: str):
     """Index the newly served content into the kiosk's database (opened and connected by the caller)."""
-    from ..indexer import index_content
-
     return index_content(Path(content).resolve(), data_dir, language)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 import secrets
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, session,
-                   url_for)
-from flask_babel import gettext as _, ngettext
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from .. import facilitators
 
@@ -16,8 +16,8 @@ LOCAL = {"127.0.0.1", "::1"}
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.config.setdefault("SETUP_CODE", secrets.token_hex(4))
-    app.context_processor(lambda: {"facilitator_links": app.extensions.get("facilitator_links", [])})
+    if not app.config["SETUP_CODE"]:
+        app.config["SETUP_CODE"] = secrets.token_hex(4)        # a new one at each start
 
 
 def current_facilitator():

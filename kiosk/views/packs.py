@@ -12,29 +12,24 @@ import time
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
 from .. import packs
+from ..csrf import csrf
 from .facilitator import facilitator_required
 
 bp = Blueprint("packs", __name__, url_prefix="/facilitator/packs")
-UPLOAD_LIMIT = 512 * 1024 * 1024        # bytes; bigger packs travel on a USB stick
-USB_ROOTS = ("/media", "/mnt", "/run/media")
 CHECK_EVERY = 2.0                       # seconds between two looks at the content link
 
 
 def init_app(app) -> None:
     """Register the page, its link on the facilitator menu and the content-switch follower."""
-    from ..app import csrf
-
     app.register_blueprint(bp)
     csrf.exempt(upload)             # checked by hand, after the upload's own size limit is raised
-    app.config.setdefault("PACK_UPLOAD_LIMIT", UPLOAD_LIMIT)
-    app.config.setdefault("PACK_USB_ROOTS", USB_ROOTS)
-    app.extensions.setdefault("facilitator_links", []).append(("packs.page", _l("Content packs")))
     app.extensions["packs"] = {"checked": 0.0, "lock": threading.Lock()}
     app.before_request(_follow_switch)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, url_for
-from flask_babel import lazy_gettext as _l
 
 from .. import selftest
 from ..models import KioskSetting
@@ -13,7 +12,6 @@ bp = Blueprint("selftest_page", __name__, url_prefix="/facilitator")
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    app.extensions.setdefault("facilitator_links", []).append(("selftest_page.page", _l("Capacity test")))
 
 
 @bp.get("/selftest")

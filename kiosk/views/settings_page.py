@@ -1,9 +1,13 @@
 """The kiosk's settings page for facilitators, and GET /-/settings.json for tools and the hub."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from .. import syncing
+from ..db import database
 from ..i18n import LANGUAGES
 from ..models import KioskSetting
 from .facilitator import facilitator_required
@@ -14,7 +18,6 @@ EDITABLE = ("KIOSK_NAME", "CENTRE_NAME", "DEFAULT_LANGUAGE", "IDLE_MINUTES")
 
 def init_app(app) -> None:
     app.register_blueprint(bp)
-    from ..db import database
     with database.connection_context():
         for row in KioskSetting.select():
             if row.key in EDITABLE:
@@ -22,8 +25,7 @@ def init_app(app) -> None:
 
 
 def _hub_status() -> dict:
-    status = current_app.extensions.get("sync_status")
-    return status() if callable(status) else {"enrolled": False}
+    return syncing.summary(Path(current_app.config["DATA_PATH"]))
 
 
 @bp.get("/-/settings.json")

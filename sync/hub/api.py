@@ -7,7 +7,8 @@ import time
 
 from flask import Blueprint, Response, current_app, request
 
-from .. import protocol
+from sync.wire import protocol
+
 from . import auth, ingest, publish
 
 bp = Blueprint("hub_api", __name__)

@@ -8,10 +8,12 @@ import time
 import uuid
 
 import peewee
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import protocol
+from sync.wire import protocol
+
 from .db import database
-from .models import EnrollCode, Kiosk, KioskEpoch, Nonce
+from .models import EnrollCode, Facilitator, Kiosk, KioskEpoch, Nonce
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O or 1/I to misread
 CODE_HOURS = 24
@@ -95,10 +97,6 @@ MAX_TRIES, LOCK_SECONDS = 5, 15 * 60
 
 def create_facilitator(name: str, password: str) -> None:
     """A hub account (name and password; the hash only is kept)."""
-    from werkzeug.security import generate_password_hash
-
-    from .models import Facilitator
-
     if len(password) < MIN_PASSWORD:
         raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
     if Facilitator.get_or_none(Facilitator.name == name.strip()):
@@ -108,10 +106,6 @@ def create_facilitator(name: str, password: str) -> None:
 
 def check_login(name: str, password: str, now: float | None = None):
     """The facilitator when the password is right, else None; five wrong tries lock the account 15 min."""
-    from werkzeug.security import check_password_hash
-
-    from .models import Facilitator
-
     now = now or time.time()
     account = Facilitator.get_or_none(Facilitator.name == (name or "").strip())
     if account is None or account.locked_until > now:

@@ -7,8 +7,10 @@ import sys
 
 import click
 
-DATA_HELP = "Hub data folder for SQLite (default: hub-data, or RELAIS_HUB_DATA)."
-URL_HELP = "postgresql://user:password@host/db instead of SQLite (or DATABASE_URL)."
+from . import settings
+
+DATA_HELP = "Hub data folder for SQLite (default: hub-data, or RELAIS_HUB_DATA_DIR)."
+URL_HELP = "postgresql://user:password@host/db instead of SQLite (or RELAIS_DATABASE_URL, DATABASE_URL)."
 
 
 def _options(function):
@@ -17,8 +19,9 @@ def _options(function):
 
 
 def _config(data_dir, database_url, **extra) -> dict:
-    return dict(HUB_DATA_DIR=data_dir or os.environ.get("RELAIS_HUB_DATA", "hub-data"),
-                DATABASE_URL=database_url or os.environ.get("DATABASE_URL"), **extra)
+    values = settings.resolve()
+    return dict(HUB_DATA_DIR=data_dir or values["HUB_DATA_DIR"] or "hub-data",
+                DATABASE_URL=database_url or values["DATABASE_URL"] or os.environ.get("DATABASE_URL"), **extra)
 
 
 def _open(data_dir, database_url):
@@ -43,7 +46,7 @@ def hub(ctx, host, port, threads, public_url, data_dir, database_url):
         return
     from waitress import serve
 
-    from . import create_hub_app
+    from .app import create_hub_app
     app = create_hub_app(_config(data_dir, database_url, HUB_URL=public_url))
     where = app.config["DATABASE_URL"] and "PostgreSQL" or f"SQLite in {app.config['HUB_DATA_DIR']}"
     click.echo(f"Relais hub on http://{host}:{port}/ ({where}).")
@@ -119,7 +122,8 @@ def trust_key(ctx, public_key, data_dir, database_url):
     """Let the hub publish packs signed by this public key (kiosks must trust it too)."""
     from pathlib import Path
 
-    from kiosk.packs import PackError, trust
+    from sync.packs.errors import PackError
+    from sync.packs.signing import trust
     try:
         name = trust(Path(public_key), _content_dir(ctx, data_dir))
     except PackError as error:
@@ -137,7 +141,7 @@ def publish_pack(ctx, pack, targets, data_dir, database_url):
     """Offer a signed content pack to every kiosk, or to chosen centres and kiosks."""
     from pathlib import Path
 
-    from kiosk.packs import PackError
+    from sync.packs.errors import PackError
 
     from .publish import publish
     database = _db(ctx, data_dir, database_url)

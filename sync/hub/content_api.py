@@ -10,9 +10,9 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request, send_file
 
-from kiosk.packs.registry import label
+from sync.packs.registry import label
+from sync.wire import protocol
 
-from .. import protocol
 from . import auth, publish
 from .api import _error, _now_ms
 

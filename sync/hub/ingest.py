@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 import peewee
 
-from .. import protocol
+from sync.wire import protocol
+
 from . import bulk, merge
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch
+
 
 class Conflict(Exception):
     """An event id (or a kiosk's sequence number) the hub already holds with other content."""

@@ -17,11 +17,11 @@ import time
 import zipfile
 from pathlib import Path
 
-from kiosk.packs.build import STORED
-from kiosk.packs.errors import PackError, _l
-from kiosk.packs.manifest import SHA256, FileEntry, Manifest
-from kiosk.packs.signing import verify
-from kiosk.packs.zipcheck import CONTENT, LIMITS, MANIFEST, SIGNATURE, inspect, match, read_small
+from sync.packs.build import STORED
+from sync.packs.errors import PackError, _l
+from sync.packs.manifest import SHA256, FileEntry, Manifest
+from sync.packs.signing import verify
+from sync.packs.zipcheck import CONTENT, LIMITS, MANIFEST, SIGNATURE, inspect, match, read_small
 
 from .models import Kiosk, KioskContent, Publication
 

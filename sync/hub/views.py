@@ -7,6 +7,7 @@ import io
 import json
 import re
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
@@ -14,7 +15,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from kiosk.packs import PackError
+from sync.packs.errors import PackError
 
 from . import auth, reports
 from .models import Event, Facilitator, Kiosk, Publication
@@ -148,7 +149,6 @@ def _publish_upload(sent, content_dir: Path, targets: list[str] | None, by: str)
 
 
 def _when(timestamp) -> str:
-    import time
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "—"
 
 

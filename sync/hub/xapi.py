@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 
 from . import auth
 from .models import Event
+from .views import current_facilitator
 
 bp = Blueprint("xapi", __name__)
 VERSION = "1.0.3"
@@ -114,7 +115,6 @@ def home_page() -> str:
 
 
 def _allowed() -> bool:
-    from .views import current_facilitator
     if current_facilitator() is not None:
         return True
     header = request.headers.get("Authorization", "")

@@ -14,8 +14,8 @@ def update_on_offer(kiosk, tmp_path_factory):
     from kiosk.db import database
     from kiosk.facilitators import create
     from kiosk.packs import build_pack, keygen, trust
-    from kiosk.packs.manifest import Manifest
-    from sync.updates.store import Offer, Store
+    from sync.client.updates.store import Offer, Store
+    from sync.packs.manifest import Manifest
     from tests.conftest import DEMO_CONTENT
 
     root = tmp_path_factory.mktemp("offer")

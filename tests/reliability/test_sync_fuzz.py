@@ -5,11 +5,13 @@ import time
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from sync import protocol
-from sync.hub import create_hub_app, db as hub_db
+from sync.hub import db as hub_db
+from sync.hub.app import create_hub_app
 from sync.hub.auth import new_enroll_code
+from sync.wire import protocol
 
 pytestmark = pytest.mark.slow
 

@@ -19,11 +19,11 @@ import pytest
 
 from kiosk.db import database
 from kiosk.packs import build_pack, keygen
-from sync.updates.fetch import FetchError
+from sync.client.updates.fetch import FetchError
 from tests.conftest import DEMO_CONTENT, ROOT
-from tests.sync.conftest import HubServer, enroll_kiosk
-from tests.sync.faultproxy import Fault, FaultProxy
-from tests.sync.test_content_updates import RecordingFetcher, Site
+from tests.sync_tests.conftest import HubServer, enroll_kiosk
+from tests.sync_tests.faultproxy import Fault, FaultProxy
+from tests.sync_tests.test_content_updates import RecordingFetcher, Site
 
 pytestmark = pytest.mark.slow
 ROUNDS = 100

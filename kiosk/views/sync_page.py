@@ -1,0 +1,82 @@
+"""The facilitator's sync page on the kiosk: status in plain words, Sync now, enrolment, receipt."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from sync.client import enrollment, outbox, state
+
+from .. import syncing
+from .facilitator import facilitator_required
+
+bp = Blueprint("sync_page", __name__, url_prefix="/facilitator/sync")
+
+
+def init_app(app) -> None:
+    app.register_blueprint(bp)
+
+
+ERROR_WORDS = {
+    "unreachable": _l("The hub could not be reached: the internet connection may be down. The kiosk will try again by itself."),
+    "timeout": _l("The hub took too long to answer. The kiosk will try again by itself."),
+    "busy": _l("The hub was busy. The kiosk will try again by itself."),
+    "hub_error": _l("The hub had a problem. The kiosk will try again by itself."),
+    "clock": _l("The kiosk's clock could not be matched with the hub's. The kiosk will try again by itself."),
+    "unauthorized": _l("The hub does not recognise this kiosk any more. Ask the hub's administrator for a new enrolment code."),
+    "malformed": _l("The hub could not read what this kiosk sent. Relais may need an update on the kiosk or the hub; then press Sync now."),
+    "conflict": _l("The hub already holds different records with the same numbers (a kiosk restored from a backup?). Contact your support person; nothing is lost on the kiosk."),
+    "too_large": _l("The hub refused the records as too large. Contact your support person; nothing is lost on the kiosk."),
+    "no_progress": _l("The hub is missing earlier records from this kiosk. Contact your support person; nothing is lost on the kiosk."),
+}
+
+
+def _link():
+    return enrollment.load(Path(current_app.config["DATA_PATH"]))
+
+
+@bp.get("/")
+@facilitator_required
+def status():
+    sync_state = state.current()
+    error = ERROR_WORDS.get(sync_state.last_error) if sync_state.last_error else None
+    return render_template("facilitator/sync.html", link=_link(), state=sync_state, error=error,
+                           waiting=outbox.pending_count(), identity=outbox.identity())
+
+
+@bp.post("/now")
+@facilitator_required
+def now():
+    if syncing.sync_now(current_app) is None:
+        flash(_("This kiosk is not linked to a hub yet."), "error")
+    else:
+        flash(_("Sync started. Reload this page in a moment to see the result."))
+    return redirect(url_for(".status"))
+
+
+@bp.post("/enroll")
+@facilitator_required
+def enroll():
+    hub_url, code = request.form.get("hub_url", ""), request.form.get("code", "")
+    if not hub_url.strip() or not code.strip():
+        flash(_("Please type the hub's address and the enrolment code."), "error")
+        return redirect(url_for(".status"))
+    try:
+        link = enrollment.enroll(Path(current_app.config["DATA_PATH"]), hub_url, code)
+    except enrollment.EnrolError as error:
+        flash(_("Enrolment did not work: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for(".status"))
+    syncing.start_worker(current_app)
+    flash(_("This kiosk is now linked to the hub of %(centre)s.", centre=link.centre))
+    return redirect(url_for(".status"))
+
+
+@bp.get("/receipt")
+@facilitator_required
+def receipt():
+    batches = state.last_session_receipts()
+    return render_template("facilitator/sync_receipt.html", link=_link(), batches=batches,
+                           total_events=sum(b.events for b in batches), total_bytes=sum(b.bytes for b in batches),
+                           identity=outbox.identity())

@@ -1,0 +1,51 @@
+"""The hub's Flask application factory: settings, database, blueprints, CSRF and security headers."""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFProtect
+
+from sync.base.database import connect_per_request, security_headers
+from sync.wire import protocol
+
+from . import api, content_api, db, settings, views, xapi
+from .models import Setting
+
+CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
+
+
+def create_hub_app(config: dict | None = None) -> Flask:
+    """Build a hub on SQLite (HUB_DATA_DIR) or PostgreSQL (DATABASE_URL)."""
+    app = Flask(__name__)
+    app.config.update(settings.resolve(config))
+    app.config.update(config or {})                # Flask's own keys too (TESTING)
+    data_dir = Path(app.config["HUB_DATA_DIR"]) if app.config["HUB_DATA_DIR"] else None
+    db.open_database(app.config["DATABASE_URL"] or None, data_dir)
+    app.config["HUB_CONTENT_DIR"] = str(app.config["HUB_CONTENT_DIR"] or data_dir or "hub-data")
+    app.config.update(
+        SECRET_KEY=app.config.get("SECRET_KEY") or _shared_secret_key(),
+        MAX_CONTENT_LENGTH=protocol.MAX_BODY + 1024, SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="relais_hub", WTF_CSRF_TIME_LIMIT=None,
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parents[2] / "locales"))
+    connect_per_request(app, db.database)
+    app.after_request(lambda response: security_headers(response, CSP))
+    csrf = CSRFProtect(app)
+    Babel(app)
+    api.init_app(app)
+    csrf.exempt(api.bp)             # kiosks sign their requests instead
+    content_api.init_app(app)
+    csrf.exempt(content_api.bp)
+    views.init_app(app)
+    xapi.init_app(app)
+    csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session
+    return app
+
+
+def _shared_secret_key() -> str:
+    """The session signing key lives in the database so that every hub process shares it."""
+    with db.database.connection_context():
+        Setting.insert(key="secret_key", value=secrets.token_hex(32)).on_conflict_ignore().execute()
+        return Setting.get_by_id("secret_key").value

@@ -1,0 +1,18 @@
+"""Every hub setting, declared as data like the kiosk's (resolved by sync.base.settings: the factory's
+config, then RELAIS_<NAME> in the environment, then the default). The README lists them all."""
+from __future__ import annotations
+
+from sync.base.settings import Setting
+from sync.base.settings import resolve as _resolve
+
+SETTINGS = [
+    Setting("HUB_DATA_DIR", "", "Folder for hub.sqlite3 when the hub runs on SQLite (the hub command's default: hub-data)."),
+    Setting("DATABASE_URL", "", "postgresql://user:password@host/db to run the hub on PostgreSQL (plain DATABASE_URL in the environment works too)."),
+    Setting("HUB_URL", "", "The hub's public address, used in xAPI statements (the hub command's --public-url)."),
+    Setting("HUB_MAX_INGESTS", 4, "Uploads one hub process takes at once before answering 503 (busy, try later)."),
+    Setting("HUB_CONTENT_DIR", "", "Folder for published packs' files and trusted keys (empty: the hub's data folder)."),
+]
+
+
+def resolve(overrides: dict | None = None) -> dict:
+    return _resolve(SETTINGS, overrides)

@@ -1,0 +1,180 @@
+"""Sync fixtures: a real hub served by waitress on 127.0.0.1 (SQLite, and PostgreSQL when one is
+reachable), a real kiosk on a throwaway SQLite file, and a Classroom of learners making progress."""
+from __future__ import annotations
+
+import os
+import random
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from waitress.server import create_server
+
+from kiosk import learner_admin, learners, progress
+from kiosk.content.quizmodel import Quiz
+from kiosk.db import database
+from kiosk.models import Learner, LessonVersion
+from sync.client import enrollment
+from sync.client.outbox import OutboxEvent
+from sync.client.uploader import Uploader
+from sync.hub import db as hub_db
+from sync.hub.app import create_hub_app
+from sync.hub.auth import new_enroll_code
+from sync.hub.models import MODELS, Event
+
+POSTGRES_URL = os.environ.get("RELAIS_TEST_POSTGRES")
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(
+        not POSTGRES_URL, reason="set RELAIS_TEST_POSTGRES=postgresql://… to run the hub on PostgreSQL "
+                                 "(.ci/run does, with the machine's PostgreSQL)")),
+]
+
+
+class HubServer:
+    """A hub app served by waitress in a thread; `url` is its address."""
+
+    def __init__(self, config: dict, threads: int = 4):
+        self.app = create_hub_app(config)
+        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=threads,
+                                    clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.05)
+        self.port = self.server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            self.server.run()
+        except OSError:            # the listening socket closed under the loop at shutdown
+            pass
+
+    def stop(self):
+        for channel in list(self.server._map.values()):    # open keep-alive connections too
+            channel.close()
+        self.server.task_dispatcher.shutdown(timeout=5)
+        self.thread.join(5)
+
+    def code(self, centre: str = "Centre social Belleville") -> str:
+        with hub_db.database.connection_context():
+            return new_enroll_code(centre)
+
+    def query(self, fn):
+        """Run `fn()` against the hub's database."""
+        with hub_db.database.connection_context():
+            return fn()
+
+    def event_ids(self) -> list[str]:
+        return self.query(lambda: [e.id for e in Event.select(Event.id)])
+
+
+def reset_postgres(url: str) -> None:
+    hub_db.open_database(url)
+    with hub_db.database.connection_context():
+        hub_db.database.drop_tables(MODELS, safe=True, cascade=True)
+
+
+@pytest.fixture(params=BACKENDS)
+def hub(request, tmp_path):
+    """A running hub on each database backend."""
+    config = {"HUB_DATA_DIR": str(tmp_path / "hub"), "SECRET_KEY": "hub-test"}
+    if request.param == "postgresql":
+        reset_postgres(POSTGRES_URL)
+        config["DATABASE_URL"] = POSTGRES_URL
+    server = HubServer(config)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sqlite_hub(tmp_path):
+    server = HubServer({"HUB_DATA_DIR": str(tmp_path / "hub"), "SECRET_KEY": "hub-test"})
+    yield server
+    server.stop()
+
+
+class Classroom:
+    """Learners on a real kiosk database making progress through the kiosk's own functions."""
+
+    def __init__(self, app, seed: int = 1):
+        self.app, self.rng = app, random.Random(seed)
+        with database.connection_context():
+            version = LessonVersion.get(LessonVersion.lesson == "basics-mouse")
+            self.quiz, self.steps = Quiz.from_dict(version.quiz), len(version.steps)
+
+    def join(self, name: str) -> str:
+        with database.connection_context():
+            return learners.create_learner(name, "sun", None, "fr").uuid
+
+    def learner(self, uuid: str) -> Learner:
+        return Learner.get(Learner.uuid == uuid)
+
+    def study(self, uuid: str, moves: int = 5, now: float | None = None) -> None:
+        """A few steps, sometimes a completion or a quiz attempt."""
+        with database.connection_context():
+            for _ in range(moves):
+                learner, roll = self.learner(uuid), self.rng.random()
+                if roll < 0.6:
+                    progress.record_step(learner, "basics-mouse", "basics", self.rng.randrange(self.steps),
+                                         self.steps, now=now)
+                elif roll < 0.8:
+                    progress.record_step(learner, "basics-reading", "basics", 1, 2, now=now)
+                    progress.complete_lesson(learner, "basics-reading", "basics", 2, now=now)
+                else:
+                    answers = {0: [str(self.rng.randrange(2))], 1: ["false"], 2: ["Maj"]}
+                    progress.record_quiz_attempt(learner, "basics-mouse", "basics", self.quiz, answers,
+                                                 self.steps, now=now)
+
+    def rename(self, uuid: str, name: str) -> None:
+        with database.connection_context():
+            learner_admin.rename(self.learner(uuid), name)
+
+    def erase(self, uuid: str) -> None:
+        with database.connection_context():
+            learner_admin.erase(self.learner(uuid))
+
+    def outbox_ids(self) -> list[str]:
+        with database.connection_context():
+            return [e.uuid for e in OutboxEvent.select(OutboxEvent.uuid)]
+
+    def waiting(self) -> int:
+        with database.connection_context():
+            return OutboxEvent.select().where(OutboxEvent.sent_at.is_null()).count()
+
+
+@pytest.fixture
+def kiosk(make_app, content_dir):
+    # The tests push by hand; the background thread has tests of its own (test_background.py).
+    return make_app(content_dir, SYNC_BACKGROUND="no")
+
+
+@pytest.fixture
+def classroom(kiosk):
+    return Classroom(kiosk)
+
+
+def enroll_kiosk(app, hub_url: str, code: str) -> enrollment.Link:
+    with database.connection_context():
+        return enrollment.enroll(Path(app.config["DATA_PATH"]), hub_url, code)
+
+
+@pytest.fixture
+def enrolled(kiosk, hub):
+    """The kiosk, enrolled with the hub: (link, uploader)."""
+    link = enroll_kiosk(kiosk, hub.url, hub.code())
+    return link, Uploader(link)
+
+
+def wait_for(predicate, timeout: float = 10.0, step: float = 0.02):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def get(url: str, **kwargs) -> requests.Response:
+    return requests.get(url, timeout=(5, 30), **kwargs)
