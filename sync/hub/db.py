@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlparse
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
+from . import migrations
+
 # As on the kiosk: WAL + synchronous=FULL, because an acknowledged batch must survive a power cut.
 SQLITE_PRAGMAS = {"journal_mode": "wal", "synchronous": "full", "foreign_keys": 1,
                   "busy_timeout": 5000, "cache_size": -16000}
@@ -48,15 +50,13 @@ def is_postgres() -> bool:
 
 
 def open_database(url: str | None = None, data_dir: Path | None = None) -> peewee.DatabaseProxy:
-    """Point the hub's models at a database and create the tables that are missing."""
-    from .models import MODELS
-
+    """Point the hub's models at a database and bring its schema up to date (see migrations/)."""
     previous = database.obj
     if previous is not None:
         previous.close_all() if hasattr(previous, "close_all") else previous.close()
     database.initialize(connect(url, data_dir))
     with database.connection_context():
-        database.create_tables(MODELS, safe=True)
+        migrations.migrate_to_latest(database)
     return database
 
 

@@ -16,9 +16,9 @@ class Setting(HubModel):
 class Facilitator(HubModel):
     name = pw.TextField(unique=True)
     password_hash = pw.TextField()
-    created_at = pw.FloatField()
+    created_at = pw.DoubleField()
     failed_logins = pw.IntegerField(default=0)
-    locked_until = pw.FloatField(default=0)
+    locked_until = pw.DoubleField(default=0)
 
 
 class EnrollCode(HubModel):
@@ -26,9 +26,9 @@ class EnrollCode(HubModel):
 
     code_hash = pw.TextField(primary_key=True)
     centre = pw.TextField()
-    created_at = pw.FloatField()
-    expires_at = pw.FloatField()
-    used_at = pw.FloatField(null=True)
+    created_at = pw.DoubleField()
+    expires_at = pw.DoubleField()
+    used_at = pw.DoubleField(null=True)
     kiosk_id = pw.TextField(null=True)
 
 
@@ -37,8 +37,8 @@ class Kiosk(HubModel):
     centre = pw.TextField()
     secret = pw.TextField()                   # the HMAC key: the hub must hold it to check signatures
     installation = pw.TextField(null=True)    # the kiosk's own id, for the facilitator's eyes only
-    enrolled_at = pw.FloatField()
-    last_seen = pw.FloatField(null=True)
+    enrolled_at = pw.DoubleField()
+    last_seen = pw.DoubleField(null=True)
     events_received = pw.BigIntegerField(default=0)
     pending_reported = pw.BigIntegerField(default=0)   # events the kiosk still held at its last upload
     last_hlc = pw.TextField(null=True)
@@ -60,7 +60,7 @@ class Nonce(HubModel):
 
     kiosk_id = pw.TextField()
     nonce = pw.TextField()
-    seen_at = pw.FloatField(index=True)
+    seen_at = pw.DoubleField(index=True)
 
     class Meta:
         primary_key = pw.CompositeKey("kiosk_id", "nonce")
@@ -79,7 +79,7 @@ class Event(HubModel):
     hlc = pw.TextField()
     type = pw.TextField()
     payload = pw.TextField(null=True)        # compact JSON
-    received_at = pw.FloatField()
+    received_at = pw.DoubleField()
 
     class Meta:
         indexes = ((("kiosk_id", "epoch", "seq"), True),)
@@ -136,7 +136,7 @@ class Erased(HubModel):
     """Learners erased on their kiosk: later events about them are not stored (only their uuid is kept)."""
 
     learner_uuid = pw.TextField(primary_key=True)
-    erased_at = pw.FloatField()
+    erased_at = pw.DoubleField()
 
 
 class Publication(HubModel):
@@ -154,7 +154,7 @@ class Publication(HubModel):
     bytes = pw.BigIntegerField()              # the pack's files, unpacked
     blobs = pw.TextField()                    # JSON {sha256: gzip'd size, or 0 when sent as is}
     targets = pw.TextField(null=True)         # JSON list of centres and kiosk ids; null: every kiosk
-    published_at = pw.FloatField()
+    published_at = pw.DoubleField()
     published_by = pw.TextField(default="")
 
     class Meta:
@@ -166,7 +166,7 @@ class KioskContent(HubModel):
 
     kiosk_id = pw.TextField(primary_key=True)
     installed = pw.TextField(null=True)       # "pack.vN", or null: the courses it was installed with
-    asked_at = pw.FloatField()
+    asked_at = pw.DoubleField()
 
 
 MODELS = [Setting, Facilitator, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,

@@ -71,9 +71,14 @@ class HubServer:
 
 
 def reset_postgres(url: str) -> None:
-    hub_db.open_database(url)
+    """Point the hub at `url` with no hub table and no schema version left: as a new hub finds it."""
+    previous = hub_db.database.obj
+    if previous is not None:
+        previous.close_all()        # a pooled connection left in a transaction would block DROP TABLE
+    hub_db.database.initialize(hub_db.connect(url, None))
     with hub_db.database.connection_context():
-        hub_db.database.drop_tables(MODELS, safe=True, cascade=True)
+        for table in [model._meta.table_name for model in MODELS] + [hub_db.migrations.VERSION_TABLE]:
+            hub_db.database.execute_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
 
 
 @pytest.fixture(params=BACKENDS)

@@ -1,0 +1,224 @@
+"""The hub's numbered migrations, on SQLite and PostgreSQL: a new hub, hubs made by every earlier
+version before the version record existed (with rows that must survive), a second run, two hubs
+starting at once, a failed migration, and schemas the hub must refuse."""
+from __future__ import annotations
+
+import pkgutil
+import re
+import threading
+
+import peewee
+import pytest
+
+from sync.hub import db as hub_db
+from sync.hub import migrations
+from sync.hub.migrations import m0005_double_timestamps
+from sync.hub.migrations.frozen import create_tables
+from sync.hub.models import MODELS, Event, Facilitator, Kiosk, KioskContent, Learner, Publication
+from tests.sync_tests.conftest import BACKENDS, POSTGRES_URL, reset_postgres
+
+LATEST = migrations.latest()
+_TODAY: dict[str, dict] = {}       # today's schema per backend, made once
+
+
+class Place:
+    """Where a hub keeps its database (a PostgreSQL URL or a data folder) and a connection of our own."""
+
+    def __init__(self, backend: str, tmp_path):
+        self.backend, self.tmp_path = backend, tmp_path
+        self.url = POSTGRES_URL if backend == "postgresql" else None
+        self.data_dir = tmp_path / "hub"
+        self.db = self.connect()
+
+    def connect(self):
+        """Another database object on the same storage, as a second hub process would have."""
+        return hub_db.connect(self.url, self.data_dir)
+
+    def empty(self) -> None:
+        if self.url:
+            reset_postgres(self.url)
+
+
+@pytest.fixture(params=BACKENDS)
+def place(request, tmp_path):
+    """An empty place for a hub's database, on each backend."""
+    where = Place(request.param, tmp_path)
+    where.empty()
+    if request.param not in _TODAY:
+        _TODAY[request.param] = todays_schema(where)
+    with where.db.connection_context():
+        yield where
+    where.db.close_all()
+    where.empty()
+
+
+def todays_schema(place: Place) -> dict:
+    """The schema today's models make with create_tables: what every migrated hub must end with."""
+    db = hub_db.connect(None, place.tmp_path / "today") if not place.url else place.db
+    with db.bind_ctx(MODELS):
+        db.create_tables(MODELS)
+        found = schema(db)
+    if place.url:
+        reset_postgres(place.url)
+    else:
+        db.close_all()
+    return found
+
+
+def schema(db) -> dict:
+    """Every hub table's columns (in order), indexes, foreign keys and primary key, as the database has them."""
+    found = {}
+    for table in sorted(set(db.get_tables()) - {migrations.VERSION_TABLE}):
+        columns = [(c.name, c.data_type.lower(), c.null, c.primary_key, c.default) for c in db.get_columns(table)]
+        indexes = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
+        foreign = sorted((f.column, f.dest_table, f.dest_column) for f in db.get_foreign_keys(table))
+        found[table] = {"columns": columns, "indexes": indexes, "foreign keys": foreign,
+                        "primary key": db.get_primary_keys(table)}
+    return found
+
+
+def make_old_hub(db, version: int) -> None:
+    """A hub as `create_tables` made it at `version`, from the frozen models, with a few rows."""
+    models = {model._meta.table_name: model for model in migrations.frozen_models(version)}
+    create_tables(db, list(models.values()))
+    lockout = {"failed_logins": 2, "locked_until": 50.0} if version >= 2 else {}
+    with db.bind_ctx(models.values()), db.atomic():
+        models["facilitator"].create(name="Amina", password_hash="pbkdf2:x", created_at=10.0, **lockout)
+        models["kiosk"].create(id="k-belleville", centre="Belleville", secret="s3cret", enrolled_at=11.0)
+        models["event"].create(id="e-1", kiosk_id="k-belleville", epoch=1, seq=1, digest="d1", hlc="0001",
+                               type="progress.step", payload="{}", received_at=12.0)
+        models["learner"].create(uuid="u-ali", kiosk_id="k-belleville", name="Ali")
+        if version >= 3:
+            models["publication"].create(pack_id="basics", version=2, manifest="{}", signature="sig", key="fp",
+                                         files=3, bytes=900, blobs="{}", published_at=13.0)
+        if version >= 4:
+            models["kiosk_content"].create(kiosk_id="k-belleville", installed="basics.v2", asked_at=14.0)
+
+
+def open_hub(place: Place):
+    """Open the place as today's hub does at start-up."""
+    return hub_db.open_database(place.url, place.data_dir)
+
+
+def test_a_new_hub_is_migrated_to_exactly_todays_models(place):
+    assert migrations.current_version(place.db) == 0
+    assert migrations.migrate_to_latest(place.db) == LATEST
+    assert migrations.recorded_version(place.db) == LATEST
+    assert schema(place.db) == _TODAY[place.backend]
+
+
+@pytest.mark.parametrize("version", range(1, migrations.LAST_UNRECORDED + 1))
+def test_a_hub_made_before_migrations_is_adopted_at_its_version_and_keeps_its_rows(place, version):
+    make_old_hub(place.db, version)
+    assert migrations.recorded_version(place.db) is None
+    assert migrations.current_version(place.db) == version       # detected from its tables and columns
+
+    open_hub(place)
+    with hub_db.database.connection_context():
+        facilitator = Facilitator.get(Facilitator.name == "Amina")
+        assert (facilitator.failed_logins, facilitator.locked_until) == ((2, 50.0) if version >= 2 else (0, 0))
+        assert Kiosk.get_by_id("k-belleville").secret == "s3cret"
+        assert Learner.get_by_id("u-ali").name == "Ali"
+        assert [(e.row, e.id) for e in Event.select()] == [(1, "e-1")]
+        Event.create(id="e-2", kiosk_id="k-belleville", epoch=1, seq=2, digest="d2", hlc="0002",
+                     type="progress.step", received_at=15.0)
+        assert Event.get(Event.id == "e-2").row == 2             # arrival order goes on where it was
+        assert Publication.select().count() == (1 if version >= 3 else 0)
+        assert KioskContent.select().count() == (1 if version >= 4 else 0)
+    assert migrations.recorded_version(place.db) == LATEST
+    assert schema(place.db) == _TODAY[place.backend]
+
+
+def test_a_time_of_today_is_kept_to_the_millisecond_on_an_old_hub_once_migrated(place):
+    """Version 4 made timestamps REAL, which PostgreSQL keeps in four bytes (to 128 s near 1.8e9)."""
+    make_old_hub(place.db, 4)
+    open_hub(place)
+    now = 1_796_000_123.456
+    with hub_db.database.connection_context():
+        Facilitator.update(locked_until=now).where(Facilitator.name == "Amina").execute()
+        assert Facilitator.get(Facilitator.name == "Amina").locked_until == pytest.approx(now, abs=1e-3)
+        Kiosk.update(last_seen=now).execute()
+        assert Kiosk.get_by_id("k-belleville").last_seen == pytest.approx(now, abs=1e-3)
+
+
+def test_migrating_again_changes_nothing(place):
+    make_old_hub(place.db, 1)
+    migrations.migrate_to_latest(place.db)
+    before = schema(place.db)
+    rows = place.db.execute_sql("SELECT name, failed_logins FROM facilitator").fetchall()
+
+    assert migrations.migrate_to_latest(place.db) == LATEST
+    open_hub(place)
+    assert schema(place.db) == before
+    assert place.db.execute_sql("SELECT name, failed_logins FROM facilitator").fetchall() == rows
+    assert place.db.execute_sql(f"SELECT COUNT(*) FROM {migrations.VERSION_TABLE}").fetchone()[0] == 1
+
+
+def test_two_hubs_starting_at_once_on_a_new_database_migrate_it_once(place):
+    """Each hub process migrates under a lock and re-reads the version: the second finds nothing to do."""
+    databases = [place.connect() for _ in range(2)]
+    start, reached, errors = threading.Barrier(2), [], []
+
+    def start_hub(db):
+        start.wait()
+        try:
+            with db.connection_context():
+                reached.append(migrations.migrate_to_latest(db))
+        except Exception as error:          # reported below, with the other hub's result
+            errors.append(error)
+        finally:
+            db.close_all()
+
+    threads = [threading.Thread(target=start_hub, args=(db,)) for db in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and reached == [LATEST, LATEST]
+    assert schema(place.db) == _TODAY[place.backend]
+
+
+def test_a_migration_that_fails_is_rolled_back_whole_with_its_version(place):
+    """A hub at version 1 where someone already added `locked_until` by hand: the second migration adds
+    `failed_logins`, then fails on `locked_until`; neither the column it added nor its number remain."""
+    make_old_hub(place.db, 1)
+    place.db.execute_sql("ALTER TABLE facilitator ADD COLUMN locked_until REAL")
+    assert migrations.current_version(place.db) == 1
+
+    with pytest.raises(Exception, match="(?i)locked_until"):
+        migrations.migrate_to_latest(place.db)
+    assert migrations.recorded_version(place.db) == 1                # the adoption stays; m0002 did not happen
+    columns = [c.name for c in place.db.get_columns("facilitator")]
+    assert columns == ["id", "name", "password_hash", "created_at", "locked_until"]
+    assert not place.db.table_exists("publication")
+
+
+def test_a_database_with_hub_tables_of_no_known_schema_is_refused_untouched(place):
+    place.db.execute_sql("CREATE TABLE event (id TEXT PRIMARY KEY)")
+
+    with pytest.raises(migrations.UnknownSchema, match="missing since version 1: setting, facilitator"):
+        open_hub(place)
+    assert sorted(place.db.get_tables()) == ["event"]
+
+
+def test_a_hub_database_from_a_newer_relais_is_refused(place):
+    migrations.migrate_to_latest(place.db)
+    place.db.execute_sql(f"UPDATE {migrations.VERSION_TABLE} SET version = {LATEST + 1}")
+
+    with pytest.raises(migrations.UnknownSchema, match=f"version {LATEST + 1}, newer"):
+        open_hub(place)
+    assert schema(place.db) == _TODAY[place.backend]
+
+
+def test_every_numbered_migration_is_listed_once_numbered_like_its_file():
+    files = sorted(m.name for m in pkgutil.iter_modules(migrations.__path__) if re.fullmatch(r"m\d{4}_\w+", m.name))
+    listed = [module.__name__.rpartition(".")[2] for module in migrations.available()]
+    assert listed == files
+    assert [module.NUMBER for module in migrations.available()] == list(range(1, len(files) + 1))
+    assert all(int(name[1:5]) == number for name, number in zip(files, range(1, len(files) + 1)))
+
+
+def test_the_double_precision_migration_names_every_timestamp_of_version_4():
+    floats = {(model._meta.table_name, field.column_name) for model in migrations.frozen_models(4)
+              for field in model._meta.sorted_fields if type(field) is peewee.FloatField}
+    assert set(m0005_double_timestamps.COLUMNS) == floats
