@@ -1,7 +1,6 @@
 """The `relais` command line (also `python run.py …`): serve the kiosk, check content, manage accounts."""
 from __future__ import annotations
 
-import getpass
 import subprocess
 import sys
 import tempfile
@@ -92,19 +91,20 @@ def init_db(data_dir):
 @click.argument("name")
 @click.option("--data", "data_dir", default=None, help="Data folder (default: data).")
 def create_facilitator(name, data_dir):
-    """Create a facilitator account; asks for the password twice."""
-    from werkzeug.security import generate_password_hash
+    """Create a facilitator account; asks for the password twice (or reads one line from stdin)."""
+    from sync.base.password_prompt import ask_password
 
+    from . import facilitators
     from .db import open_database
-    from .models import Facilitator
 
-    password = _ask_password()
+    password = ask_password()
     db = open_database(Path(_overrides(None, data_dir)["DATA_DIR"]) / "relais.sqlite3")
     with db.connection_context():
-        if Facilitator.get_or_none(Facilitator.name == name):
-            raise click.ClickException(f"a facilitator called '{name}' already exists.")
-        Facilitator.create(name=name, password_hash=generate_password_hash(password), created_at=time.time())
-    click.echo(f"Facilitator '{name}' created.")
+        try:
+            facilitators.create(name, password)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"Facilitator '{name.strip()}' created.")
 
 
 @cli.command()
@@ -122,18 +122,6 @@ def selftest(content_dir, seconds):
     click.echo(f"Note: a Raspberry Pi's own Wi-Fi hotspot handles few devices well; beyond about "
                f"{WIFI_HOTSPOT_LIMIT}, connect the box to a Wi-Fi access point.")
     sys.exit(1 if result.errors else 0)
-
-
-def _ask_password() -> str:
-    if not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass("Password (10 characters or more): ")
-        if getpass.getpass("The same password again: ") != password:
-            raise click.ClickException("the two passwords are not the same.")
-    if len(password) < 10:
-        raise click.ClickException("the password must have at least 10 characters.")
-    return password
 
 
 def _overrides(content_dir, data_dir) -> dict:

@@ -1,24 +1,15 @@
-"""Facilitator accounts: password login separate from learners, with a lockout after wrong passwords."""
+"""Facilitator accounts on the kiosk: the shared account rule on the kiosk's model, and server-side sessions."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 import time
 
-from werkzeug.security import check_password_hash, generate_password_hash
+from sync.base import accounts
 
 from .models import Facilitator, FacilitatorSession
 
-MAX_TRIES = 5
-LOCK_SECONDS = 15 * 60
 SESSION_HOURS = 8
-MIN_PASSWORD = 10
-
-
-class LoginRefused(Exception):
-    def __init__(self, wait_seconds: int = 0):
-        super().__init__("login refused")
-        self.wait_seconds = wait_seconds
 
 
 def exists() -> bool:
@@ -26,29 +17,13 @@ def exists() -> bool:
 
 
 def create(name: str, password: str, now: float | None = None) -> Facilitator:
-    if len(password) < MIN_PASSWORD:
-        raise ValueError("password too short")
-    return Facilitator.create(name=name.strip(), password_hash=generate_password_hash(password),
-                              created_at=now or time.time())
+    """A kiosk account; ValueError with a message for a person if the password is short or the name taken."""
+    return accounts.create(Facilitator, name, password, now)
 
 
 def authenticate(name: str, password: str, now: float | None = None) -> Facilitator:
-    """The facilitator if the password is right; LoginRefused (with a wait when locked) otherwise."""
-    now = now or time.time()
-    account = Facilitator.get_or_none(Facilitator.name == (name or "").strip())
-    if account is None:
-        check_password_hash(generate_password_hash("x"), password or "")   # same time either way
-        raise LoginRefused()
-    if account.locked_until > now:
-        raise LoginRefused(int(account.locked_until - now) + 1)
-    if not check_password_hash(account.password_hash, password or ""):
-        failures = account.failed_logins + 1
-        locked = now + LOCK_SECONDS if failures >= MAX_TRIES else 0
-        Facilitator.update(failed_logins=0 if locked else failures, locked_until=locked).where(
-            Facilitator.id == account.id).execute()
-        raise LoginRefused(LOCK_SECONDS if locked else 0)
-    Facilitator.update(failed_logins=0, locked_until=0).where(Facilitator.id == account.id).execute()
-    return account
+    """The facilitator if the password is right; accounts.LoginRefused (with a wait when locked) otherwise."""
+    return accounts.authenticate(Facilitator, name, password, now)
 
 
 def start_session(account: Facilitator, now: float | None = None) -> str:

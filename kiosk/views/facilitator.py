@@ -8,6 +8,8 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from sync.base import accounts
+
 from .. import facilitators
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
@@ -44,10 +46,9 @@ def login():
     if request.method == "POST":
         try:
             account = facilitators.authenticate(request.form.get("name", ""), request.form.get("password", ""))
-        except facilitators.LoginRefused as refused:
-            minutes = (refused.wait_seconds + 59) // 60
+        except accounts.LoginRefused as refused:
             error = (ngettext("Too many wrong passwords. Please wait %(num)s minute.",
-                              "Too many wrong passwords. Please wait %(num)s minutes.", minutes)
+                              "Too many wrong passwords. Please wait %(num)s minutes.", refused.minutes)
                      if refused.wait_seconds else _("This name or password is not right."))
         else:
             facilitators.end_session(session.get("facilitator_token"))
@@ -79,8 +80,8 @@ def setup():
         name, password = request.form.get("name", "").strip(), request.form.get("password", "")
         if not name:
             errors["name"] = _("Please type a name.")
-        if len(password) < facilitators.MIN_PASSWORD:
-            errors["password"] = _("The password needs at least %(num)s characters.", num=facilitators.MIN_PASSWORD)
+        if len(password) < accounts.MIN_PASSWORD:
+            errors["password"] = _("The password needs at least %(num)s characters.", num=accounts.MIN_PASSWORD)
         elif password != request.form.get("password_confirm", ""):
             errors["password_confirm"] = _("The two passwords are not the same.")
         if not errors:

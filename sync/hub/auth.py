@@ -1,4 +1,4 @@
-"""Who may talk to the hub: enrolment codes, kiosk credentials, signed requests and replays."""
+"""Who may talk to the hub: enrolment codes, kiosk credentials, signed requests, replays and facilitators."""
 from __future__ import annotations
 
 import hashlib
@@ -8,8 +8,8 @@ import time
 import uuid
 
 import peewee
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from sync.base import accounts
 from sync.wire import protocol
 
 from .db import database
@@ -91,30 +91,19 @@ def _remember_nonce(kiosk_id: str, nonce: str, now: float) -> None:
         Nonce.delete().where(Nonce.seen_at < now - 2 * protocol.SKEW_MS / 1000).execute()
 
 
-MIN_PASSWORD = 10
-MAX_TRIES, LOCK_SECONDS = 5, 15 * 60
+def create_facilitator(name: str, password: str) -> Facilitator:
+    """A hub account (the shared rule on the hub's model); ValueError if the password is short or the name taken."""
+    return accounts.create(Facilitator, name, password)
 
 
-def create_facilitator(name: str, password: str) -> None:
-    """A hub account (name and password; the hash only is kept)."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
-    if Facilitator.get_or_none(Facilitator.name == name.strip()):
-        raise ValueError(f"a facilitator called '{name}' already exists")
-    Facilitator.create(name=name.strip(), password_hash=generate_password_hash(password), created_at=time.time())
+def login_facilitator(name: str, password: str, now: float | None = None) -> Facilitator:
+    """The facilitator when the password is right; accounts.LoginRefused (with the wait when locked) otherwise."""
+    return accounts.authenticate(Facilitator, name, password, now)
 
 
-def check_login(name: str, password: str, now: float | None = None):
-    """The facilitator when the password is right, else None; five wrong tries lock the account 15 min."""
-    now = now or time.time()
-    account = Facilitator.get_or_none(Facilitator.name == (name or "").strip())
-    if account is None or account.locked_until > now:
+def check_login(name: str, password: str, now: float | None = None) -> Facilitator | None:
+    """The facilitator when the password is right, else None (xAPI's Basic auth has no page to say why)."""
+    try:
+        return login_facilitator(name, password, now)
+    except accounts.LoginRefused:
         return None
-    if check_password_hash(account.password_hash, password or ""):
-        Facilitator.update(failed_logins=0).where(Facilitator.id == account.id).execute()
-        return account
-    failures = account.failed_logins + 1
-    locked = failures >= MAX_TRIES
-    Facilitator.update(failed_logins=0 if locked else failures,
-                       locked_until=now + LOCK_SECONDS if locked else 0).where(Facilitator.id == account.id).execute()
-    return None

@@ -1,9 +1,7 @@
 """`python run.py hub …`: serve the hub, make enrolment codes and facilitator accounts, export xAPI."""
 from __future__ import annotations
 
-import getpass
 import os
-import sys
 
 import click
 
@@ -78,19 +76,16 @@ def enroll_code(ctx, centre, data_dir, database_url):
 @click.pass_context
 def create_facilitator(ctx, name, data_dir, database_url):
     """Create a hub facilitator account; asks for the password twice (or reads one line from stdin)."""
+    from sync.base.password_prompt import ask_password
+
     from .auth import create_facilitator as create
-    if sys.stdin.isatty():
-        password = getpass.getpass("Password (10 characters or more): ")
-        if getpass.getpass("The same password again: ") != password:
-            raise click.ClickException("the two passwords are not the same.")
-    else:
-        password = sys.stdin.readline().rstrip("\n")
+    password = ask_password()
     with _db(ctx, data_dir, database_url).connection_context():
         try:
             create(name, password)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
-    click.echo(f"Hub facilitator '{name}' created.")
+    click.echo(f"Hub facilitator '{name.strip()}' created.")
 
 
 @hub.command("export-xapi")

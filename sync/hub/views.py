@@ -12,9 +12,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
+from sync.base import accounts
 from sync.packs.errors import PackError
 
 from . import auth, reports
@@ -50,9 +52,12 @@ def login_required(view):
 def login():
     error = None
     if request.method == "POST":
-        account = auth.check_login(request.form.get("name", ""), request.form.get("password", ""))
-        if account is None:
-            error = _("This name or password is not right, or the account is locked for 15 minutes.")
+        try:
+            account = auth.login_facilitator(request.form.get("name", ""), request.form.get("password", ""))
+        except accounts.LoginRefused as refused:
+            error = (ngettext("Too many wrong passwords. Please wait %(num)s minute.",
+                              "Too many wrong passwords. Please wait %(num)s minutes.", refused.minutes)
+                     if refused.wait_seconds else _("This name or password is not right."))
         else:
             session.clear()
             session["hub_facilitator"], session["hub_key"] = account.id, account.password_hash[-16:]
