@@ -10,10 +10,10 @@ from werkzeug.security import generate_password_hash
 
 from sync.client import outbox
 
+from . import progress
 from .db import database
 from .learners import PIN_HASH, validate_name, validate_pin
 from .models import Certificate, GroupMember, Learner, LearnerSession, Progress, QuizAttempt
-from .progress import attempt_payload, payload
 
 
 def rename(learner: Learner, name: str) -> Learner:
@@ -44,21 +44,7 @@ def merge(keep: Learner, other: Learner, now: float | None = None) -> Learner:
         raise ValueError("a learner cannot be merged with itself")
     now = now or time.time()
     with database.atomic():
-        mine = {p.lesson_key: p for p in Progress.select().where(Progress.learner == keep)}
-        for theirs in Progress.select().where(Progress.learner == other):
-            row = mine.get(theirs.lesson_key)
-            if row is None:
-                row = Progress(learner=keep, lesson_key=theirs.lesson_key, course_id=theirs.course_id,
-                               status=theirs.status, step=theirs.step, steps_total=theirs.steps_total,
-                               time_spent=0, first_seen=theirs.first_seen, last_seen=theirs.last_seen)
-            _fold(row, theirs)
-            row.save()
-            event = "lesson.completed" if row.status == "completed" else "lesson.progressed"
-            outbox.append(event, keep.uuid, payload(row), clock=lambda: now)
-        for attempt in QuizAttempt.select().where(QuizAttempt.learner == other):
-            QuizAttempt.update(learner=keep).where(QuizAttempt.id == attempt.id).execute()
-            attempt.learner = keep
-            outbox.append("quiz.attempted", keep.uuid, attempt_payload(attempt), clock=lambda: now)
+        progress.fold_progress(keep, other, now)
         for member in GroupMember.select().where(GroupMember.learner == other):
             GroupMember.insert(group=member.group_id, learner=keep).on_conflict_ignore().execute()
         Certificate.update(learner=keep).where(
@@ -70,18 +56,6 @@ def merge(keep: Learner, other: Learner, now: float | None = None) -> Learner:
                 Learner.id == keep.id).execute()
         erase(other, now=now)
     return Learner.get_by_id(keep.id)
-
-
-def _fold(row: Progress, theirs: Progress) -> None:
-    if theirs.status == "completed" and row.status != "completed":
-        row.status, row.completed_at = "completed", theirs.completed_at
-    elif theirs.status == "completed" and theirs.completed_at:
-        row.completed_at = min(row.completed_at or theirs.completed_at, theirs.completed_at)
-    row.step = max(row.step, theirs.step)
-    row.time_spent += theirs.time_spent
-    row.first_seen = min(row.first_seen, theirs.first_seen)
-    row.last_seen = max(row.last_seen, theirs.last_seen)
-    row.with_help = row.with_help or theirs.with_help
 
 
 def export(learner: Learner) -> dict:

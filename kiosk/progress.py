@@ -18,33 +18,42 @@ MAX_GAP = 300      # seconds: a longer pause between two steps is not counted as
 def record_step(learner: Learner, lesson_key: str, course_id: str, step: int, steps_total: int,
                 now: float | None = None) -> Progress:
     """Remember the step a learner reached in a lesson (never moving a completed lesson backwards)."""
-    now = now or time.time()
     step = max(0, min(step, steps_total))
-    with database.atomic():
-        row = _row(learner, lesson_key, course_id, steps_total, now)
-        row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
-        row.step, row.steps_total, row.last_seen = step, steps_total, now
-        row.save()
-        Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
-        outbox.append("lesson.progressed", learner.uuid, payload(row), clock=lambda: now)
-    return row
+    return _visit(learner, lesson_key, course_id, steps_total, now or time.time(), step)
 
 
 def complete_lesson(learner: Learner, lesson_key: str, course_id: str, steps_total: int,
                     with_help: bool = False, now: float | None = None) -> Progress:
     """Mark a lesson done; 'with help' is kept, because autonomy is what funders measure."""
-    now = now or time.time()
+    return _visit(learner, lesson_key, course_id, steps_total, now or time.time(), steps_total,
+                  done=True, with_help=with_help)
+
+
+def _visit(learner: Learner, lesson_key: str, course_id: str, steps_total: int, now: float, step: int,
+           done: bool = False, with_help: bool = False) -> Progress:
+    """Record one visit to a lesson: time spent, the step reached, completion when `done`, the event."""
     with database.atomic():
         row = _row(learner, lesson_key, course_id, steps_total, now)
         row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
-        if row.status != COMPLETED:
+        if done and row.status != COMPLETED:
             row.status, row.completed_at = COMPLETED, now
-        row.step, row.last_seen = steps_total, now
+        if not done:
+            row.steps_total = steps_total      # completing keeps the length the row already has
+        row.step, row.last_seen = step, now
         row.with_help = row.with_help or with_help
         row.save()
         Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
-        outbox.append("lesson.completed", learner.uuid, payload(row), clock=lambda: now)
+        outbox.append(_event(row, reading=not done), learner.uuid, payload(row), clock=lambda: now)
     return row
+
+
+def _event(row: Progress, reading: bool = False) -> str:
+    """The outbox event a change of `row` makes.
+
+    A step read is 'progressed' even in a completed lesson (the hub reports re-reading as reading);
+    any other change says whether the lesson is completed.
+    """
+    return "lesson.completed" if row.status == COMPLETED and not reading else "lesson.progressed"
 
 
 def record_quiz_attempt(learner: Learner, lesson_key: str, course_id: str, quiz: Quiz,
@@ -105,5 +114,38 @@ def set_with_help(learner: Learner, lesson_key: str, with_help: bool, now: float
             return
         row.with_help = with_help
         row.save()
-        event = "lesson.completed" if row.status == COMPLETED else "lesson.progressed"
-        outbox.append(event, learner.uuid, payload(row), clock=lambda: now)
+        outbox.append(_event(row), learner.uuid, payload(row), clock=lambda: now)
+
+
+def fold_progress(keep: Learner, other: Learner, now: float) -> None:
+    """Fold `other`'s progress and quiz attempts into `keep`'s (one person, two cards), with their events.
+
+    Furthest progress wins and time spent adds up; every attempt is kept and becomes `keep`'s.
+    """
+    with database.atomic():
+        mine = for_learner(keep)
+        for theirs in Progress.select().where(Progress.learner == other):
+            row = mine.get(theirs.lesson_key)
+            if row is None:
+                row = Progress(learner=keep, lesson_key=theirs.lesson_key, course_id=theirs.course_id,
+                               status=theirs.status, step=theirs.step, steps_total=theirs.steps_total,
+                               time_spent=0, first_seen=theirs.first_seen, last_seen=theirs.last_seen)
+            _fold(row, theirs)
+            row.save()
+            outbox.append(_event(row), keep.uuid, payload(row), clock=lambda: now)
+        for attempt in QuizAttempt.select().where(QuizAttempt.learner == other):
+            QuizAttempt.update(learner=keep).where(QuizAttempt.id == attempt.id).execute()
+            attempt.learner = keep
+            outbox.append("quiz.attempted", keep.uuid, attempt_payload(attempt), clock=lambda: now)
+
+
+def _fold(row: Progress, theirs: Progress) -> None:
+    if theirs.status == COMPLETED and row.status != COMPLETED:
+        row.status, row.completed_at = COMPLETED, theirs.completed_at
+    elif theirs.status == COMPLETED and theirs.completed_at:
+        row.completed_at = min(row.completed_at or theirs.completed_at, theirs.completed_at)
+    row.step = max(row.step, theirs.step)
+    row.time_spent += theirs.time_spent
+    row.first_seen = min(row.first_seen, theirs.first_seen)
+    row.last_seen = max(row.last_seen, theirs.last_seen)
+    row.with_help = row.with_help or theirs.with_help

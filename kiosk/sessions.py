@@ -14,6 +14,7 @@ from flask import current_app, g, session
 from .models import Learner, LearnerSession
 
 TOUCH_EVERY = 30      # seconds: write last_seen at most this often (an SD card has few writes to spare)
+KEEP_ENDED = 86400    # seconds an ended idle session is kept, so the screen left open still says why
 
 
 def _hash(token: str) -> str:
@@ -24,6 +25,8 @@ def log_in(learner: Learner, now: float | None = None) -> None:
     """Start a fresh session: the old cookie content (and its CSRF token) is dropped."""
     now = now or time.time()
     end_session()
+    # Swept here, not in a request hook: a login writes anyway, and every learner on a kiosk logs in.
+    end_idle_sessions(now, current_app.config["IDLE_MINUTES"] * 60 + KEEP_ENDED)
     token = secrets.token_urlsafe(32)
     LearnerSession.create(token_hash=_hash(token), learner=learner, created_at=now, last_seen=now)
     Learner.update(last_active=now).where(Learner.id == learner.id).execute()
@@ -64,7 +67,7 @@ _LOOKUP = ("SELECT l.*, s.last_seen AS session_last_seen FROM learner_session s 
 
 
 def end_idle_sessions(now: float, idle_seconds: float) -> int:
-    """Remove sessions nobody used for the idle time (called now and then, not per request)."""
+    """Remove sessions nobody used for `idle_seconds` (called at each login, not per request)."""
     return LearnerSession.delete().where(LearnerSession.last_seen < now - idle_seconds).execute()
 
 

@@ -1,14 +1,13 @@
 """Numbered schema migrations, applied in order at start-up; PRAGMA user_version holds the number reached.
 
-Each migration module has `NUMBER` and `apply(db, migrator)`. They describe the schema as it was at
-their time (plain SQL or playhouse.migrate operations), never through today's model classes.
+Each migration module has `NUMBER` and `apply(db)`. They describe the schema as it was at their time
+(plain SQL, or playhouse.migrate operations on a `SqliteMigrator(db)` the migration makes itself), never
+through today's model classes.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
-
-from playhouse.migrate import SqliteMigrator
 
 
 def available() -> list:
@@ -28,7 +27,7 @@ def migrate_to_latest(db) -> int:
         if module.NUMBER <= version:
             continue
         with db.atomic():
-            module.apply(db, SqliteMigrator(db))
+            module.apply(db)
             db.execute_sql(f"PRAGMA user_version = {int(module.NUMBER)}")
         version = module.NUMBER
     return version

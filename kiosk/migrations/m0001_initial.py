@@ -56,7 +56,7 @@ CREATE INDEX outbox_event_unsent ON outbox_event (sent_at, epoch, seq);
 """
 
 
-def apply(db, migrator):
+def apply(db):
     for statement in STATEMENTS.split(";"):
         if statement.strip():
             db.execute_sql(statement)

@@ -10,7 +10,7 @@ CREATE TABLE kiosk_setting (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-def apply(db, migrator):
+def apply(db):
     for statement in STATEMENTS.split(";"):
         if statement.strip():
             db.execute_sql(statement)

@@ -16,7 +16,7 @@ CREATE INDEX sync_receipt_session ON sync_receipt (session);
 """
 
 
-def apply(db, migrator):
+def apply(db):
     for statement in STATEMENTS.split(";"):
         if statement.strip():
             db.execute_sql(statement)

@@ -19,7 +19,7 @@ CREATE UNIQUE INDEX certificate_learner_course ON certificate (learner_id, cours
 """
 
 
-def apply(db, migrator):
+def apply(db):
     for statement in STATEMENTS.split(";"):
         if statement.strip():
             db.execute_sql(statement)

@@ -2,6 +2,6 @@
 NUMBER = 5
 
 
-def apply(db, migrator):
+def apply(db):
     db.execute_sql("CREATE TABLE transfer_day (day TEXT PRIMARY KEY, up INTEGER NOT NULL DEFAULT 0, "
                    "down INTEGER NOT NULL DEFAULT 0)")

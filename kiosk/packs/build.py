@@ -6,7 +6,7 @@ from pathlib import Path
 from sync.packs.build import check_pack_id, write_pack
 from sync.packs.errors import PackError, _l
 from sync.packs.manifest import Manifest
-from sync.packs.reporting import SILENT, Progress
+from sync.packs.reporting import SILENT, ProgressReport
 
 from ..content.tree import slugify
 from .contentcheck import CheckResult, check_folder
@@ -14,7 +14,7 @@ from .contentcheck import CheckResult, check_folder
 
 def build_pack(folder: Path, out: Path, key_path: Path, version: int | None = None,
                pack_id: str | None = None, language: str = "fr",
-               progress: Progress = SILENT) -> tuple[Manifest, CheckResult]:
+               progress: ProgressReport = SILENT) -> tuple[Manifest, CheckResult]:
     """Write a signed pack of `folder` to `out`; PackError if the folder has content errors."""
     pack_id = check_pack_id(pack_id or slugify(folder.resolve().name, keep_prefix=True))
     check = check_folder(folder, language)

@@ -9,13 +9,13 @@ from pathlib import Path
 
 from sync.packs.errors import PackError, _l
 from sync.packs.manifest import FileEntry, Manifest
-from sync.packs.reporting import SILENT, Progress
+from sync.packs.reporting import SILENT, ProgressReport
 from sync.packs.zipcheck import CONTENT
 
 CHUNK = 64 * 1024           # memory stays flat whatever a file claims to be
 
 
-def extract(archive: zipfile.ZipFile, manifest: Manifest, target: Path, progress: Progress = SILENT) -> None:
+def extract(archive: zipfile.ZipFile, manifest: Manifest, target: Path, progress: ProgressReport = SILENT) -> None:
     """Write every manifest file under `target` (an empty folder); PackError at the first wrong byte."""
     progress.step("Unpacking", manifest.total_size)
     try:
@@ -25,7 +25,7 @@ def extract(archive: zipfile.ZipFile, manifest: Manifest, target: Path, progress
         progress.done()
 
 
-def _extract_one(archive: zipfile.ZipFile, entry: FileEntry, target: Path, progress: Progress) -> None:
+def _extract_one(archive: zipfile.ZipFile, entry: FileEntry, target: Path, progress: ProgressReport) -> None:
     path = target.joinpath(*entry.path.split("/"))
     if os.path.commonpath([target, path]) != str(target):      # paths were checked; this is a second lock
         raise PackError(_l("the pack holds a path that leaves its folder (%(name)s)."), name=entry.path)

@@ -16,7 +16,7 @@ from sync.packs import registry, switch
 from sync.packs.errors import PackError, _l
 from sync.packs.manifest import Manifest
 from sync.packs.registry import import_lock
-from sync.packs.reporting import SILENT, Progress
+from sync.packs.reporting import SILENT, ProgressReport
 from sync.packs.signing import verify
 from sync.packs.switch import refuse_full_disk
 from sync.packs.zipcheck import LIMITS, MANIFEST, SIGNATURE, Limits, inspect, match, read_small
@@ -36,7 +36,7 @@ class ImportResult:
 
 
 def import_pack(pack: Path, content: Path, data_dir: Path, language: str = "fr",
-                progress: Progress = SILENT, limits: Limits = LIMITS) -> ImportResult:
+                progress: ProgressReport = SILENT, limits: Limits = LIMITS) -> ImportResult:
     """Install `pack` as the content served at `content` (a link this function manages)."""
     content = Path(os.path.abspath(content))
     with import_lock(data_dir), _open_zip(pack) as archive:

@@ -12,11 +12,6 @@ from .db import SyncModel, database
 
 KEEP_RECEIPTS = 500
 
-# Error codes stored for the facilitator; the page turns them into plain words in their language.
-ERRORS = ("unreachable", "timeout", "unauthorized", "malformed", "conflict", "too_large", "busy",
-          "hub_error", "no_progress", "clock")
-
-
 class SyncState(SyncModel):
     last_attempt = pw.FloatField(null=True)
     last_success = pw.FloatField(null=True)

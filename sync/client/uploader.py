@@ -32,7 +32,7 @@ class Outcome:
     sent: int = 0                  # events acknowledged in this session
     bytes: int = 0                 # request bodies sent, acknowledged or not
     pending: int = 0
-    error: str | None = None       # a code from state.ERRORS
+    error: str | None = None       # unreachable, timeout, busy, hub_error, clock, no_progress or one of PERMANENT
     detail: str = ""               # what happened, in English, for logs and the terminal
     status: int | None = None
     retry_after: float | None = None

@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import PackError, _l
 from .manifest import PACK_ID, FileEntry, Manifest, scan_folder, timestamp_version
 from .paths import refuse_duplicates, refuse_unsafe
-from .reporting import SILENT, Progress
+from .reporting import SILENT, ProgressReport
 from .signing import load_private, sign
 from .zipcheck import CONTENT, MANIFEST, SIGNATURE
 
@@ -34,7 +34,7 @@ def check_pack_id(pack_id: str) -> str:
 
 def write_pack(folder: Path, out: Path, key_path: Path, pack_id: str, version: int | None = None,
                languages: list[str] = (), courses: int = 0, lessons: int = 0,
-               progress: Progress = SILENT) -> Manifest:
+               progress: ProgressReport = SILENT) -> Manifest:
     """Write a signed pack of `folder` (already checked; its counts given) to `out`."""
     key = load_private(key_path)
     check_pack_id(pack_id)
@@ -71,7 +71,7 @@ def _write_zip(tmp: Path, folder: Path, files: list[Path], manifest: Manifest, k
         progress.done()
 
 
-def _add_file(archive: zipfile.ZipFile, path: Path, folder: Path, progress: Progress) -> FileEntry:
+def _add_file(archive: zipfile.ZipFile, path: Path, folder: Path, progress: ProgressReport) -> FileEntry:
     rel = path.relative_to(folder).as_posix()
     size = path.stat().st_size
     method = zipfile.ZIP_STORED if path.suffix.lower() in STORED else zipfile.ZIP_DEFLATED

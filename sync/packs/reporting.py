@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 
-class Progress:
+class ProgressReport:
     """Says nothing. Subclass it to show progress (see kiosk.ops_cli.BarProgress)."""
 
     def step(self, label: str, total: int) -> None:
@@ -15,4 +15,4 @@ class Progress:
         """The current step is over."""
 
 
-SILENT = Progress()
+SILENT = ProgressReport()
