@@ -210,7 +210,7 @@ def test_a_hub_database_from_a_newer_relais_is_refused(place):
     assert schema(place.db) == _TODAY[place.backend]
 
 
-def test_every_numbered_migration_is_listed_once_numbered_like_its_file():
+def test_the_migrations_are_numbered_1_to_n_like_their_files():
     files = sorted(m.name for m in pkgutil.iter_modules(migrations.__path__) if re.fullmatch(r"m\d{4}_\w+", m.name))
     listed = [module.__name__.rpartition(".")[2] for module in migrations.available()]
     assert listed == files

@@ -7,8 +7,8 @@ an advisory lock on PostgreSQL, `BEGIN IMMEDIATE` on SQLite.
 
 Each migration module has `NUMBER` and `apply(db)` and describes the schema as it was at its time
 (model classes frozen inside it, playhouse.migrate operations), never through sync/hub/models.py.
-One that creates or changes tables lists them in `MODELS`, as it leaves them. A new migration is
-imported here and added to `MIGRATIONS`.
+One that creates or changes tables lists them in `MODELS`, as it leaves them. A new migration is a new
+file `mNNNN_what.py` in this folder, found as the kiosk's are.
 
 Adoption of a hub made before the version record: such a hub created its tables with peewee's
 `create_tables` and is at one of versions 1 to `LAST_UNRECORDED`. Its version is the highest one whose
@@ -20,13 +20,13 @@ hub never builds on a schema it does not know.
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
+import pkgutil
+import re
 
 import peewee
 
-from . import m0001_initial, m0002_facilitator_lockout, m0003_publications, m0004_kiosk_content, m0005_double_timestamps
-
-MIGRATIONS = (m0001_initial, m0002_facilitator_lockout, m0003_publications, m0004_kiosk_content,
-              m0005_double_timestamps)
 VERSION_TABLE = "schema_version"
 # Hubs made by create_tables, before the version record existed, reached at most this version.
 LAST_UNRECORDED = 4
@@ -38,9 +38,12 @@ class UnknownSchema(Exception):
     """The database holds a hub schema this code cannot bring up to date."""
 
 
+@functools.cache
 def available() -> list:
-    """The migration modules, in the order they apply."""
-    return sorted(MIGRATIONS, key=lambda module: module.NUMBER)
+    """The migration modules (the files mNNNN_*.py here), in the order they apply."""
+    modules = [importlib.import_module(f"{__name__}.{m.name}") for m in pkgutil.iter_modules(__path__)
+               if re.fullmatch(r"m\d{4}_\w+", m.name)]
+    return sorted(modules, key=lambda module: module.NUMBER)
 
 
 def latest() -> int:
