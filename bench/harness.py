@@ -70,8 +70,10 @@ class Server:
     def __init__(self, cmd: list[str], port: int, ready_path: str = "/", env: dict | None = None):
         self.port, self.base = port, f"http://127.0.0.1:{port}"
         started = time.perf_counter()
+        # Narration is made in the background at start: off, so it does not weigh on the figures measured.
+        env = {**os.environ, "RELAIS_NARRATION": "no", **(env or {})}
         self.proc = subprocess.Popen(pinned(cmd, SERVER_CPU), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+                                     stderr=subprocess.DEVNULL, env=env)
         wait_ok(self.base + ready_path)
         self.startup = time.perf_counter() - started
 

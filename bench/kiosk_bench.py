@@ -8,7 +8,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path

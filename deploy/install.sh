@@ -9,6 +9,8 @@ STATE=/var/lib/relais
 [ -f "$APP/run.py" ] || { echo "Put the Relais code in $APP first."; exit 1; }
 
 python3 -c "import ensurepip" 2>/dev/null || apt-get install -y python3-venv
+# The voice that reads lessons aloud, and its encoder (docs/narration.md): Raspberry Pi OS's own packages.
+command -v espeak-ng >/dev/null && command -v opusenc >/dev/null || apt-get install -y espeak-ng opus-tools
 
 # The service's own user: no password, no shell, no home of its own outside its data.
 id relais >/dev/null 2>&1 || adduser --system --group --home "$STATE" --no-create-home relais

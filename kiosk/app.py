@@ -20,6 +20,7 @@ from .csrf import csrf
 from .i18n import select_locale
 from .indexing import index_content
 from .views import (
+    audio,
     certificates,
     dashboard,
     errors,
@@ -83,7 +84,7 @@ def _register(app: Flask) -> None:
     app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
     for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
-                   certificates, selftest_page, packs, sync_page, updates_page, errors):
+                   certificates, selftest_page, packs, sync_page, updates_page, audio, errors):
         module.init_app(app)
 
     @app.after_request
@@ -102,7 +103,7 @@ def _register(app: Flask) -> None:
             response.set_data(gzip.compress(response.get_data(), 6))
             response.headers["Content-Encoding"] = "gzip"
             response.vary.add("Accept-Encoding")
-        if request.endpoint not in ("static", "media.content_file", "media.cached_file"):
+        if request.endpoint not in ("static", "media.content_file", "media.cached_file", "audio.clip"):
             # Learner pages: never kept by the browser, so Back after logout shows nothing.
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")

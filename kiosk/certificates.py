@@ -8,11 +8,12 @@ import time
 
 from sync.client import outbox
 
-from . import reports
+from . import reports, typed_text
 from .db import database
 from .models import Certificate, Learner, Progress, QuizAttempt
 
 ALPHABET_GROUPS = (4, 4)
+TEXT_MAX = 200          # letters of each text in the event: what the hub's certificate page shows
 
 
 def make_code(secret: str, learner_uuid: str, course_id: str, issued_at: float) -> str:
@@ -49,6 +50,7 @@ def issue(learner: Learner, course, secret: str, centre: str, now: float | None 
     with database.atomic():
         certificate = Certificate.create(code=code, learner=learner, course_id=course.id, issued_at=now)
         outbox.append("certificate.issued", learner.uuid, {
-            "code": code, "course": course.id, "course_title": course.title, "name": learner.name,
-            "centre": centre, "issued_at": int(now)}, clock=lambda: now)
+            "code": code, "course": course.id, "course_title": typed_text.bounded(course.title, TEXT_MAX),
+            "name": typed_text.bounded(learner.name, TEXT_MAX), "centre": typed_text.bounded(centre, TEXT_MAX), "issued_at": int(now)},
+            clock=lambda: now)
     return certificate

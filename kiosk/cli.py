@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from sync.base import credentials
 from sync.hub.cli import hub
 
 from . import ops_cli, sync_cli
@@ -31,12 +32,13 @@ def cli(ctx):
 @click.option("--threads", default=6, show_default=True, help="Worker threads.")
 def serve(host, port, content_dir, data_dir, threads):
     """Serve the kiosk with waitress."""
-    from waitress import serve as waitress_serve
+    from sync.base import serving
 
     from .app import create_app
 
     started = time.perf_counter()
-    app = create_app(_overrides(content_dir, data_dir))
+    values = _overrides(content_dir, data_dir)
+    app = create_app(values)
     report = app.config["INDEX_REPORT"]
     click.echo(f"Relais: {report.courses} courses, {report.lessons} lessons "
                f"({report.parsed} read now, {len(report.skipped)} skipped) in {time.perf_counter() - started:.2f} s")
@@ -52,13 +54,16 @@ def serve(host, port, content_dir, data_dir, threads):
             click.echo("No facilitator account yet: create one on this computer at "
                        f"http://127.0.0.1:{port}/facilitator/setup, or from another device with the "
                        f"set-up code {app.config['SETUP_CODE']}.")
-    waitress_serve(app, host=host, port=port, threads=threads, ident="Relais", clear_untrusted_proxy_headers=True)
+    serving.serve(app, host=host, port=port, threads=threads, ident="Relais", echo=click.echo,
+                  connection_limit=values["SERVER_CONNECTION_LIMIT"], channel_timeout=values["SERVER_CHANNEL_TIMEOUT"])
 
 
 @cli.command("check-content")
 @click.argument("directory", default="content", type=click.Path(exists=True, file_okay=False))
-def check_content(directory):
-    """Check a content folder; print each problem as file:line: message. Exit 1 on errors."""
+@click.option("--strict", is_flag=True, help="Fail on warnings too (text shown as written, a guessed language…).")
+def check_content(directory, strict):
+    """Check a content folder; print each problem as file:line: message. Exit 1 on errors (--strict: and
+    on warnings)."""
     from .db import database, open_database
     from .indexing import index_content
 
@@ -72,7 +77,7 @@ def check_content(directory):
     errors = sum(p.is_error for p in report.problems)
     warnings = len(report.problems) - errors
     click.echo(f"{report.courses} courses, {report.lessons} lessons; {errors} errors, {warnings} warnings.")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @cli.command("init-db")
@@ -97,7 +102,7 @@ def create_facilitator(name, data_dir):
     from . import facilitators
     from .db import open_database
 
-    password = ask_password()
+    password = _checked(name, ask_password())
     db = open_database(Path(_overrides(None, data_dir)["DATA_DIR"]) / "relais.sqlite3")
     with db.connection_context():
         try:
@@ -105,6 +110,34 @@ def create_facilitator(name, data_dir):
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Facilitator '{name.strip()}' created.")
+
+
+@cli.command("set-password")
+@click.argument("name")
+@click.option("--data", "data_dir", default=None, help="Data folder (default: data).")
+def set_password(name, data_dir):
+    """Give a facilitator a new password (asked as for create-facilitator); ends all their sessions."""
+    from sync.base.password_prompt import ask_password
+
+    from . import facilitators
+    from .db import open_database
+
+    password = _checked(name, ask_password())
+    db = open_database(Path(_overrides(None, data_dir)["DATA_DIR"]) / "relais.sqlite3")
+    with db.connection_context():
+        try:
+            ended = facilitators.set_password(name, password)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"New password for facilitator '{name.strip()}'; {ended} open session(s) ended.")
+
+
+def _checked(name: str, password: str) -> str:
+    """The password, once the name and it hold nothing the sign-in page refuses (NUL, tab, far too long)."""
+    problem = credentials.account_problem(name, password)
+    if problem:
+        raise click.ClickException(problem)
+    return password
 
 
 @cli.command()

@@ -1,9 +1,12 @@
-"""CSV exports that open correctly in a French spreadsheet: UTF-8 with BOM, ';' or ',' separator."""
+"""CSV exports that open correctly, and safely, in a French spreadsheet: UTF-8 with BOM, ';' or ','
+separator, no cell a spreadsheet would run as a formula."""
 from __future__ import annotations
 
 import csv
 import io
 from datetime import datetime
+
+from sync.base.spreadsheet import csv_safe
 
 from . import catalog
 from .models import Learner, Progress, QuizAttempt
@@ -14,8 +17,8 @@ SEPARATORS = {"semicolon": ";", "comma": ","}
 def to_csv(header: list[str], rows: list[list], separator: str = ";") -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([csv_safe(cell) for cell in header])
+    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

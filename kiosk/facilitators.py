@@ -1,15 +1,11 @@
-"""Facilitator accounts on the kiosk: the shared account rule on the kiosk's model, and server-side sessions."""
+"""Facilitator accounts on the kiosk: the shared account rule on the kiosk's model, and server-side sessions
+(the shared rule of sync/base/facilitator_sessions on the kiosk's table)."""
 from __future__ import annotations
 
-import hashlib
-import secrets
-import time
-
-from sync.base import accounts
+from sync.base import accounts, credentials, facilitator_sessions
+from sync.base.password_change import change_password
 
 from .models import Facilitator, FacilitatorSession
-
-SESSION_HOURS = 8
 
 
 def exists() -> bool:
@@ -22,31 +18,30 @@ def create(name: str, password: str, now: float | None = None) -> Facilitator:
 
 
 def authenticate(name: str, password: str, now: float | None = None) -> Facilitator:
-    """The facilitator if the password is right; accounts.LoginRefused (with a wait when locked) otherwise."""
+    """The facilitator if the password is right; accounts.LoginRefused (with a wait when locked) otherwise.
+
+    A name or password no person types (NUL, control characters, far too long) is refused before any
+    query, and does not count against the account.
+    """
+    if not credentials.well_formed(name, password):
+        raise accounts.LoginRefused()
     return accounts.authenticate(Facilitator, name, password, now)
 
 
-def start_session(account: Facilitator, now: float | None = None) -> str:
-    token = secrets.token_urlsafe(32)
-    now = now or time.time()
-    FacilitatorSession.create(token_hash=_hash(token), facilitator=account, created_at=now, last_seen=now)
-    return token
+def set_password(name: str, password: str) -> int:
+    """A new password for the account called `name`; every session of it ends. How many ended."""
+    return change_password(Facilitator, FacilitatorSession, name, password)
 
 
-def session_account(token: str | None, now: float | None = None) -> Facilitator | None:
-    if not token:
-        return None
-    now = now or time.time()
-    row = FacilitatorSession.get_or_none(FacilitatorSession.token_hash == _hash(token))
-    if row is None or now - row.created_at > SESSION_HOURS * 3600:
-        return None
-    return row.facilitator
+def start_session(account: Facilitator, idle_minutes: float, now: float | None = None) -> str:
+    """A new server-side session; the token to keep in the cookie."""
+    return facilitator_sessions.start(FacilitatorSession, account, idle_minutes * 60, now)
 
 
-def end_session(token: str | None) -> None:
-    if token:
-        FacilitatorSession.delete().where(FacilitatorSession.token_hash == _hash(token)).execute()
+def session_account(token, idle_minutes: float, now: float | None = None) -> Facilitator | None:
+    """The facilitator signed in with this token, or None (unknown, signed out, idle, or too old)."""
+    return facilitator_sessions.account_of(FacilitatorSession, token, idle_minutes * 60, now)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def end_session(token) -> None:
+    facilitator_sessions.end(FacilitatorSession, token)

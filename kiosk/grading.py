@@ -4,7 +4,48 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .content.quizmodel import MULTIPLE, SINGLE, TEXT, TRUEFALSE, Quiz
+from . import typed_text
+from .content.quizmodel import MULTIPLE, SINGLE, TEXT, TRUEFALSE, Question, Quiz
+
+ANSWER_MAX = 200                   # letters in a typed answer (the field's maxlength)
+MISSING, UNREADABLE, TOO_LONG = "missing", "unreadable", "too_long"
+_INDEX = re.compile(r"[0-9]{1,4}")  # a choice's number; str.isdigit() would let "²" through to int()
+
+
+def read_answers(quiz: Quiz, values) -> tuple[dict[int, list[str]], dict[int, str]]:
+    """The answers a form gives to the quiz's own questions, and what is wrong with the others.
+
+    `values(name)` lists a form field's values (``request.form.getlist``); only q0, q1, … up to the
+    quiz's length are read, so extra fields are ignored. Returns (answers, problems): answers maps a
+    question's index to its checked values, problems maps an index to MISSING, UNREADABLE or TOO_LONG.
+    """
+    answers, problems = {}, {}
+    for index, question in enumerate(quiz.questions):
+        given = [v.strip() for v in values(f"q{index}") if isinstance(v, str) and v.strip()]
+        checked = _checked(question, given) if given else MISSING
+        if isinstance(checked, str):
+            problems[index] = checked
+        else:
+            answers[index] = checked
+    return answers, problems
+
+
+def _checked(question: Question, given: list[str]) -> list[str] | str:
+    """A question's values as grade() expects them, or why they cannot be: a browser never sends those."""
+    if question.kind in (SINGLE, MULTIPLE):
+        if len(given) > (1 if question.kind == SINGLE else len(question.choices)):
+            return UNREADABLE
+        if not all(_INDEX.fullmatch(v) and int(v) < len(question.choices) for v in given):
+            return UNREADABLE
+        return [str(i) for i in sorted({int(v) for v in given})]
+    if len(given) > 1:
+        return UNREADABLE
+    if question.kind == TRUEFALSE:
+        return given if given[0] in ("true", "false") else UNREADABLE
+    text = typed_text.one_line(given[0])
+    if typed_text.unkeepable(given[0]):
+        return UNREADABLE
+    return [text] if len(text) <= ANSWER_MAX else TOO_LONG
 
 
 def normalise(text: str) -> str:
@@ -30,7 +71,7 @@ def grade(quiz: Quiz, answers: dict[int, list[str]]) -> dict:
 def _mark(question, given: list[str]) -> dict:
     feedback: list[str] = []
     if question.kind in (SINGLE, MULTIPLE):
-        chosen = sorted({int(g) for g in given if g.isdigit() and int(g) < len(question.choices)})
+        chosen = sorted({int(g) for g in given if _INDEX.fullmatch(g) and int(g) < len(question.choices)})
         if question.kind == SINGLE:
             chosen = chosen[:1]
         right = [i for i, c in enumerate(question.choices) if c.correct]

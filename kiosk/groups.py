@@ -8,9 +8,16 @@ from peewee import IntegrityError
 from .db import database
 from .models import GroupCourse, GroupMember, Learner, LearnerGroup
 
+MAX_ID = 2**63 - 1          # the largest row id SQLite stores; a larger number names no row
+
 
 class GroupError(ValueError):
     pass
+
+
+def get(group_id: int) -> LearnerGroup | None:
+    """The group with this id, or None (also for a number too large to be an id)."""
+    return LearnerGroup.get_or_none(LearnerGroup.id == group_id) if 0 < group_id <= MAX_ID else None
 
 
 def create(name: str, now: float | None = None) -> LearnerGroup:
@@ -26,7 +33,8 @@ def create(name: str, now: float | None = None) -> LearnerGroup:
 def set_members(group: LearnerGroup, learner_ids: list[int]) -> None:
     with database.atomic():
         GroupMember.delete().where(GroupMember.group == group).execute()
-        valid = [le.id for le in Learner.select(Learner.id).where(Learner.id.in_(learner_ids or [0]))]
+        wanted = [i for i in learner_ids or [] if 0 < i <= MAX_ID]
+        valid = [le.id for le in Learner.select(Learner.id).where(Learner.id.in_(wanted or [0]))]
         for learner_id in valid:
             GroupMember.create(group=group, learner=learner_id)
 

@@ -20,13 +20,22 @@ LANGUAGES = {
 }
 
 
+def known_language(code) -> str | None:
+    """`code` when the kiosk speaks it, else None: nothing else from a form or cookie goes further."""
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
+def cookie_language() -> str | None:
+    """The language chosen before logging in (the `lang` cookie), if it is one the kiosk speaks."""
+    return known_language(request.cookies.get("lang")) if request else None
+
+
 def select_locale() -> str:
-    """The learner's preference, then the browser's Accept-Language, then the kiosk's default."""
+    """The learner's preference, then the `lang` cookie, then Accept-Language, then the kiosk's default."""
     learner = getattr(g, "learner", None)
-    if learner is not None and learner.prefs.get("language") in LANGUAGES:
-        return learner.prefs["language"]
-    chosen = request.cookies.get("lang") if request else None
-    if chosen in LANGUAGES:
+    chosen = known_language((learner.prefs or {}).get("language")) if learner is not None else None
+    chosen = chosen or cookie_language()
+    if chosen:
         return chosen
     best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
     return best or current_app.config["DEFAULT_LANGUAGE"]

@@ -11,9 +11,12 @@ from collections import deque
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from sync.base.lockout import Lockout
 from sync.client import outbox
 
+from . import typed_text
 from .db import database
+from .i18n import LANGUAGES
 from .models import Learner
 
 PICTURES = ("sun", "tree", "cat", "bird", "flower", "boat", "house", "star", "fish", "apple",
@@ -39,11 +42,16 @@ class FormError(ValueError):
 
 
 def validate_name(name: str) -> str:
-    name = re.sub(r"\s+", " ", name or "").strip()
+    """A card's name as it is kept and synced: NFC, one line, at most NAME_MAX letters, no control character."""
+    raw = name if isinstance(name, str) else ""
+    name = typed_text.one_line(raw)
     if not name:
         raise FormError("name", _l("Please type a first name or a nickname."))
     if len(name) > NAME_MAX:
         raise FormError("name", _l("This name is too long: %(max)s letters at most.", max=NAME_MAX))
+    if typed_text.unkeepable(raw):
+        raise FormError("name", _l("This name has a character the kiosk cannot keep. Please type it again "
+                                   "with letters, numbers and spaces."))
     return name
 
 
@@ -61,9 +69,9 @@ def validate_pin(pin: str, confirm: str | None = None) -> str | None:
 def create_learner(name: str, picture: str, pin: str | None, language: str | None, now=time.time) -> Learner:
     """Make a profile; the outbox event goes in the same transaction."""
     name = validate_name(name)
-    if picture not in PICTURES:
+    if not isinstance(picture, str) or picture not in PICTURES:
         raise FormError("picture", _l("Please choose a picture."))
-    prefs = dict(DEFAULT_PREFS, language=language)
+    prefs = known_prefs({"language": language})         # an unknown language is the kiosk's default
     with database.atomic():
         learner = Learner.create(uuid=str(uuid.uuid4()), name=name, picture=picture,
                                  pin_hash=generate_password_hash(pin, PIN_HASH) if pin else None,
@@ -73,10 +81,28 @@ def create_learner(name: str, picture: str, pin: str | None, language: str | Non
     return learner
 
 
+def known_prefs(prefs) -> dict:
+    """Every preference the kiosk knows, each with a value it offers; anything else is the default."""
+    prefs = prefs if isinstance(prefs, dict) else {}
+    return {key: prefs[key] if key in prefs and pref_allowed(key, prefs[key]) else default
+            for key, default in DEFAULT_PREFS.items()}
+
+
+def pref_allowed(key: str, value) -> bool:
+    """Whether `value` is one the settings page offers for preference `key`."""
+    if key == "language":
+        return value is None or (isinstance(value, str) and value in LANGUAGES)
+    if key in PREF_CHOICES:
+        return type(value) is int and value in PREF_CHOICES[key]
+    return key in DEFAULT_PREFS and isinstance(value, bool)
+
+
 def update_prefs(learner: Learner, changes: dict, now=time.time) -> Learner:
-    """Store accessibility and language preferences; they follow the learner and are synced."""
-    prefs = dict(DEFAULT_PREFS, **(learner.prefs or {}))
-    prefs.update({k: v for k, v in changes.items() if k in DEFAULT_PREFS})
+    """Store accessibility and language preferences; they follow the learner and are synced.
+
+    Unknown keys and values the kiosk does not offer are ignored (the current value stays)."""
+    prefs = known_prefs(learner.prefs)
+    prefs.update({k: v for k, v in changes.items() if pref_allowed(k, v)})
     if prefs == learner.prefs:
         return learner
     with database.atomic():
@@ -100,35 +126,50 @@ def find(text: str, limit: int = 60) -> list[Learner]:
 class PinGuard:
     """Per-learner lockout after repeated wrong PINs, plus a kiosk-wide limit on wrong PINs a minute.
 
-    The kiosk runs as one process, so the kiosk-wide window lives in memory; the per-learner lock is
-    in the database so it survives a restart.
+    Each try is claimed before the PIN is compared, on the kiosk and on the card, so that however many
+    tries arrive at once no more are compared than the limits allow. The kiosk runs as one process, so
+    the kiosk-wide window lives in memory (behind a lock: waitress serves from several threads); the
+    per-learner lock is in the database (the rule facilitators' passwords follow) and survives a restart.
     """
 
     def __init__(self, max_tries: int, lock_seconds: int, kiosk_limit: int):
-        self.max_tries, self.lock_seconds, self.kiosk_limit = max_tries, lock_seconds, kiosk_limit
-        self._failures: deque = deque()
+        self.lockout = Lockout(Learner.failed_pins, Learner.locked_until, max_tries, lock_seconds)
+        self.kiosk_limit = kiosk_limit
+        self._wrong: deque = deque()       # when each wrong PIN of the last minute, or one being compared, came
         self._lock = threading.Lock()
 
     def wait_seconds(self, learner: Learner, now: float) -> int:
-        """How long before this learner may try again (0 = now)."""
+        """How long before this learner may try again (0 = now): the card's lock or the kiosk's."""
         with self._lock:
-            while self._failures and self._failures[0] < now - 60:
-                self._failures.popleft()
-            kiosk_wait = math.ceil(self._failures[0] + 60 - now) if len(self._failures) >= self.kiosk_limit else 0
-        return max(kiosk_wait, math.ceil(learner.locked_until - now) if learner.locked_until > now else 0)
+            kiosk_wait = self._kiosk_wait(now)
+        return max(kiosk_wait, self.lockout.wait_seconds(learner.id, now))
 
     def check(self, learner: Learner, pin: str, now: float) -> bool:
-        """True when the PIN is right; wrong tries count towards the lock."""
+        """True when the PIN is right; False when it is wrong or when the card or the kiosk must wait."""
         if learner.pin_hash is None:
             return True
-        if check_password_hash(learner.pin_hash, (pin or "").strip()):
-            Learner.update(failed_pins=0, locked_until=0).where(Learner.id == learner.id).execute()
-            return True
-        failures = learner.failed_pins + 1
-        locked_until = now + self.lock_seconds if failures >= self.max_tries else learner.locked_until
-        Learner.update(failed_pins=0 if failures >= self.max_tries else failures,
-                       locked_until=locked_until).where(Learner.id == learner.id).execute()
-        learner.failed_pins, learner.locked_until = failures, locked_until
         with self._lock:
-            self._failures.append(now)
+            if self._kiosk_wait(now):
+                return False
+            self._wrong.append(now)         # counted as wrong until the comparison says otherwise
+        if not self.lockout.claim(learner.id, now):
+            self._forget(now)               # not compared: the card's lock answered
+            return False
+        if check_password_hash(learner.pin_hash, (pin or "").strip()):
+            self.lockout.clear(learner.id)
+            self._forget(now)
+            return True
         return False
+
+    def _kiosk_wait(self, now: float) -> int:
+        """Seconds before the kiosk takes a PIN again (0 = now); call with the lock held."""
+        while self._wrong and self._wrong[0] < now - 60:
+            self._wrong.popleft()
+        return max(1, math.ceil(self._wrong[0] + 60 - now)) if len(self._wrong) >= self.kiosk_limit else 0
+
+    def _forget(self, when: float) -> None:
+        with self._lock:
+            try:
+                self._wrong.remove(when)
+            except ValueError:              # already out of the window
+                pass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 MAX_WIDTH = 1280
 IMAGE = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
@@ -12,8 +12,15 @@ AUDIO = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".m4a": "audio/mp4", ".wav":
          ".opus": "audio/ogg"}
 VIDEO = {".mp4": "video/mp4", ".webm": "video/webm", ".ogv": "video/ogg"}
 OTHER = {".pdf": "application/pdf", ".vtt": "text/vtt", ".txt": "text/plain"}
+# Only these are served, each with this type whatever its bytes say. Pages (HTML, XHTML) and XML other
+# than SVG are never served: a course needs none of them, and they can carry script.
 SERVABLE = {**IMAGE, **AUDIO, **VIDEO, **OTHER}
 SVG_SIZE = re.compile(r'viewBox\s*=\s*["\']\s*[-\d.]+[\s,]+[-\d.]+[\s,]+([\d.]+)[\s,]+([\d.]+)')
+
+
+def served_type(name: str) -> str | None:
+    """The type a media file is sent with, from its extension; None for a file that is not served."""
+    return SERVABLE.get(PurePosixPath(name).suffix.lower())
 
 
 def kind_of(path: Path) -> str:

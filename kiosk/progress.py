@@ -5,6 +5,7 @@ import time
 import uuid
 
 from sync.client import outbox
+from sync.wire import checks
 
 from .content.quizmodel import Quiz
 from .db import database
@@ -13,6 +14,7 @@ from .models import Learner, Progress, QuizAttempt
 
 STARTED, COMPLETED = "started", "completed"
 MAX_GAP = 300      # seconds: a longer pause between two steps is not counted as time spent
+ANSWER_CUT = 40    # letters of each typed answer sent when a whole attempt would be too large
 
 
 def record_step(learner: Learner, lesson_key: str, course_id: str, step: int, steps_total: int,
@@ -82,11 +84,26 @@ def _row(learner: Learner, lesson_key: str, course_id: str, steps_total: int, no
 
 
 def attempt_payload(attempt: QuizAttempt) -> dict:
-    """What the hub learns of a quiz attempt."""
-    return {"attempt": attempt.uuid, "lesson": attempt.lesson_key, "course": attempt.course_id,
-            "score": attempt.score, "total": attempt.total, "passed": attempt.passed,
-            "with_help": attempt.with_help, "answers": attempt.answers,
-            "correct": [r["correct"] for r in attempt.results]}
+    """What the hub learns of a quiz attempt.
+
+    A long quiz of typed answers could pass the hub's size limit (checks.MAX_PAYLOAD): its answers then
+    travel cut to ANSWER_CUT letters, or not at all, with `answers_cut`; the kiosk keeps them whole.
+    """
+    payload = {"attempt": attempt.uuid, "lesson": attempt.lesson_key, "course": attempt.course_id,
+               "score": attempt.score, "total": attempt.total, "passed": attempt.passed,
+               "with_help": attempt.with_help, "answers": attempt.answers,
+               "correct": [r["correct"] for r in attempt.results]}
+    if _too_large(payload):
+        payload.update(answers={k: [str(v)[:ANSWER_CUT] for v in given] for k, given in attempt.answers.items()},
+                       answers_cut=True)
+    if _too_large(payload):
+        payload["answers"] = {}
+    return payload
+
+
+def _too_large(payload: dict) -> bool:
+    problem = checks.payload_problem(payload)
+    return problem is not None and problem.reason == checks.TOO_LARGE
 
 
 def payload(row: Progress) -> dict:

@@ -1,24 +1,23 @@
 """Learner sessions on a shared screen: server-side, renewed at login, ended by logout or idleness.
 
 The cookie holds only a random token; the database holds its hash. Logging out deletes the row, so a
-copied or replayed cookie is worthless afterwards.
+copied or replayed cookie is worthless afterwards. The browser's cookie holds one session at a time:
+a learner logging in where a facilitator was signed in ends the facilitator's session row too.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 
 from flask import current_app, g, session
 
+from sync.base.facilitator_sessions import token_hash as _hash
+
+from . import facilitators
 from .models import Learner, LearnerSession
 
 TOUCH_EVERY = 30      # seconds: write last_seen at most this often (an SD card has few writes to spare)
 KEEP_ENDED = 86400    # seconds an ended idle session is kept, so the screen left open still says why
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def log_in(learner: Learner, now: float | None = None) -> None:
@@ -34,9 +33,11 @@ def log_in(learner: Learner, now: float | None = None) -> None:
 
 
 def end_session() -> None:
+    """End whatever session this browser's cookie holds, learner's or facilitator's: row and cookie."""
     token = session.get("learner_token")
     if token:
         LearnerSession.delete().where(LearnerSession.token_hash == _hash(token)).execute()
+    facilitators.end_session(session.get("facilitator_token"))     # else a copy of the cookie still opens it
     session.clear()
     g.learner = None
 

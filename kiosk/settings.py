@@ -15,6 +15,7 @@ SETTINGS = [
     Setting("DATA_DIR", "data", "Folder for the database, resized pictures and the kiosk's secrets."),
     Setting("DEFAULT_LANGUAGE", "fr", "Language used when neither the learner nor the browser chooses one."),
     Setting("IDLE_MINUTES", 10, "Minutes without activity before a learner is logged out."),
+    Setting("FACILITATOR_IDLE_MINUTES", 30, "Minutes without use before a facilitator is signed out."),
     Setting("KIOSK_NAME", "Relais", "Name shown at the top of every page."),
     Setting("CENTRE_NAME", "", "Name of the centre, printed on certificates and reports."),
     Setting("PIN_MAX_TRIES", 5, "Wrong PINs in a row before that learner must wait."),
@@ -23,6 +24,11 @@ SETTINGS = [
     Setting("SETUP_CODE", "", "Code that opens the first-run set-up page from another device (empty: a new random one at each start, printed by serve)."),
     Setting("PACK_UPLOAD_LIMIT", 512 * 1024 * 1024, "Largest content pack, in bytes, a facilitator may upload (bigger ones travel on a USB stick)."),
     Setting("PACK_USB_ROOTS", ("/media", "/mnt", "/run/media"), "Folders where the Content packs page looks for USB sticks (separated by ':')."),
+    Setting("SERVER_CONNECTION_LIMIT", 1000, "Connections the kiosk holds at once, finished requests or not (waitress's own default, 100, lets one phone stall it)."),
+    Setting("SERVER_CHANNEL_TIMEOUT", 30, "Seconds a connection may stay silent, mid-request or idle, before the kiosk closes it."),
+    Setting("NARRATION", "auto", "Make spoken clips of every step and question after indexing: auto (yes, except under TESTING), yes or no."),
+    Setting("NARRATION_VOICES", "", "Folder of Piper voices (.onnx with its .onnx.json) a centre installed (empty: voices in the data folder)."),
+    Setting("NARRATION_PIPER", "piper", "The Piper command used when a voice for the language is in the voices folder."),
 ]
 
 SYNC_SETTINGS = [

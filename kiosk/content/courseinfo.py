@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .coursefacts import guess_language, guess_title
 from .problems import WARNING, Problem
 from .quizmodel import DEFAULT_PASS_MARK
 from .sources import load_yaml, read_text
@@ -29,7 +30,27 @@ def read_course_settings(files: dict, folder: Path, root: Path) -> tuple[dict, d
     }
     texts = {lang: {k: _texts(data.get(k)) for k in TRANSLATABLE if data.get(k) is not None}
              for lang, data in by_lang.items()}
+    if not texts.get(None, {}).get("title"):
+        title = guess_title(folder)
+        if title:
+            texts.setdefault(None, {})["title"] = title
+    if not settings["language"]:
+        settings["language"] = _guessed_language(folder, _rel(folder, root), problems, folder != root)
     return settings, texts, problems
+
+
+def _guessed_language(folder: Path, rel: str, problems: list[Problem], recursive: bool) -> str:
+    """The language the course's lessons are written in, said in the lint output; "" if unclear."""
+    language = guess_language(folder, recursive)
+    if language:
+        problems.append(Problem(rel, 0, WARNING, f"no language is declared for this course; its lessons "
+                                f"read as '{language}', so they are served in that language. Write "
+                                f"'language: {language}' in course.yml to be sure."))
+    else:
+        problems.append(Problem(rel, 0, WARNING, "no language is declared for this course and its text "
+                                "is too short to tell; the kiosk's default language is used. Write "
+                                "'language: en' (or fr, ar…) in course.yml."))
+    return language or ""
 
 
 def _completion(value, rel: str, problems: list[Problem]) -> dict:

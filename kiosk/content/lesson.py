@@ -3,15 +3,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from .blocks import Scanner
+from .emit import Line, emit
+from .language import detect_language
+from .links import link_across_steps
+from .nodes import Src
 from .problems import ERROR, WARNING, Problem
-from .quiz import parse_quiz
+from .quizblocks import quiz_from_blocks
 from .quizmodel import Quiz
 from .render import Resolver, plain_text, render_markdown, strip_extras
-from .sources import split_front_matter
+from .sources import split_front_matter, split_metadata_header
+from .tree import split_language
 
-FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})[ \t]*([\w-]*)")
 STEP_HEADING = re.compile(r"^##(?!#)\s+(.*?)\s*#*\s*$")
+ATTR_LIST = re.compile(r"\s*\{[#.][^}]*\}\s*$")
 TITLE_HEADING = re.compile(r"^#(?!#)\s+(.*?)\s*#*\s*$")
 DURATION = re.compile(r"^\s*(?:(\d+)\s*h(?:ours?|eures?)?)?\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?\s*$", re.I)
 
@@ -44,30 +51,48 @@ def parse_lesson(text: str, rel: str, resolve: Resolver, fallback_title: str
     meta, body, first_line, problems = split_front_matter(text, rel)
     if any(p.is_error for p in problems):
         return None, problems
-    lines = body.split("\n")
-    quiz_blocks, lines = _take_quiz_blocks(lines)
+    header, body = split_metadata_header(body)
+    meta = {**header, **meta}
+    scanner = Scanner(rel)
+    tree = scanner.scan([Src(line, first_line + k) for k, line in enumerate(body.split("\n"))])
+    problems += scanner.problems
+    language = _lesson_language(meta, rel, body)
+    lines = emit(tree, language)
     heading_title, lines = _take_title(lines)
     lesson = ParsedLesson(title=_text(meta.get("title")) or heading_title or fallback_title)
     _apply_meta(lesson, meta, rel, problems)
-    for block_line, block in quiz_blocks[:1]:
-        lesson.quiz, quiz_problems = parse_quiz(block, rel, first_line + block_line + 1)
-        problems += quiz_problems
-    if len(quiz_blocks) > 1:
-        problems.append(Problem(rel, first_line + quiz_blocks[1][0], WARNING,
-                                "a lesson has one quiz; this second quiz block was ignored."))
-    for start, step_lines in _split_steps(lines):
-        html, step_problems = render_markdown("\n".join(step_lines), resolve, rel, first_line + start)
+    lesson.quiz = quiz_from_blocks(scanner.quizzes, rel, problems)
+    for step_lines in _split_steps(lines):
+        html, step_problems = render_markdown("\n".join(line.text for line in step_lines), resolve, rel,
+                                              step_lines[0].line, [line.line for line in step_lines],
+                                              language)
         problems += step_problems
-        match = STEP_HEADING.match(step_lines[0]) if step_lines else None
-        title = plain_text(strip_extras(match.group(1))) if match else ""
+        match = STEP_HEADING.match(step_lines[0].text) if step_lines[0].top else None
+        title = plain_text(strip_extras(ATTR_LIST.sub("", match.group(1)))) if match else ""
         if plain_text(html) or "<img" in html or "<figure" in html:
             lesson.steps.append(Step(title=title, html=html))
     if not lesson.steps and not lesson.quiz:
         problems.append(Problem(rel, first_line, ERROR, "this lesson is empty; write some text or a quiz."))
         return None, problems
+    link_across_steps(lesson.steps, rel, problems,
+                      lambda needle: first_line + body[:max(body.find(needle), 0)].count("\n"))
     lesson.text = " ".join([lesson.title] + [plain_text(s.html) for s in lesson.steps]
                            + [q.text for q in (lesson.quiz.questions if lesson.quiz else [])])
     return lesson, problems
+
+
+def _lesson_language(meta: dict, rel: str, body: str):
+    """The lesson's language for the words Relais adds: declared, in the file name, or read from the
+    text — worked out only when one is needed, and then once."""
+    found: list = []
+
+    def language() -> str | None:
+        if not found:
+            declared = _text(meta.get("language") or meta.get("lang")) or split_language(Path(rel).stem)[1]
+            found.append(declared or detect_language(body))
+        return found[0]
+
+    return language
 
 
 def _apply_meta(lesson: ParsedLesson, meta: dict, rel: str, problems: list[Problem]) -> None:
@@ -97,54 +122,27 @@ def parse_duration(value) -> int | None:
     return hours * 60 + minutes or None
 
 
-def _take_quiz_blocks(lines: list[str]) -> tuple[list[tuple[int, str]], list[str]]:
-    """Remove ```quiz blocks from the text; return them with the index of their opening line."""
-    blocks, kept, i = [], [], 0
-    while i < len(lines):
-        fence = FENCE.match(lines[i])
-        if not fence:
-            kept.append(lines[i])
-            i += 1
-            continue
-        end = i + 1
-        while end < len(lines) and not lines[end].strip().startswith(fence.group(1)):
-            end += 1
-        chunk = lines[i:end + 1]
-        if fence.group(2).lower() == "quiz":
-            blocks.append((i, "\n".join(lines[i + 1:end])))
-            kept.extend([""] * len(chunk))      # keep line numbers of the text after it
-        else:
-            kept.extend(chunk)
-        i = end + 1
-    return blocks, kept
-
-
-def _take_title(lines: list[str]) -> tuple[str, list[str]]:
+def _take_title(lines: list[Line]) -> tuple[str, list[Line]]:
     """Use the first level-1 heading, if it comes before any text, as the title."""
     for i, line in enumerate(lines):
-        if not line.strip() or KRAMDOWN_ONLY.match(line):
+        if not line.text.strip():
             continue
-        match = TITLE_HEADING.match(line)
+        match = TITLE_HEADING.match(line.text) if line.top else None
         if match:
-            return plain_text(strip_extras(match.group(1))), lines[:i] + [""] + lines[i + 1:]
+            title = plain_text(strip_extras(ATTR_LIST.sub("", match.group(1))))
+            return title, lines[:i] + [Line("", line.line, True)] + lines[i + 1:]
         break
     return "", lines
 
 
-KRAMDOWN_ONLY = re.compile(r"^\s*\{:.*\}\s*$")
-
-
-def _split_steps(lines: list[str]) -> list[tuple[int, list[str]]]:
-    """Cut the text before each `## ` heading that is not inside a code block."""
-    steps, start, in_fence = [], 0, None
+def _split_steps(lines: list[Line]) -> list[list[Line]]:
+    """Cut the text before each `## ` heading that is at the top level (not in code, not in a box)."""
+    steps, start = [], 0
     for i, line in enumerate(lines):
-        fence = FENCE.match(line)
-        if fence and (in_fence is None or line.strip().startswith(in_fence)):
-            in_fence = fence.group(1) if in_fence is None else None
-        elif in_fence is None and STEP_HEADING.match(line) and i > start:
-            steps.append((start, lines[start:i]))
+        if line.top and i > start and STEP_HEADING.match(line.text):
+            steps.append(lines[start:i])
             start = i
-    steps.append((start, lines[start:]))
+    steps.append(lines[start:] or [Line("", 1, True)])
     return steps
 
 

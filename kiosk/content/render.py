@@ -1,23 +1,31 @@
-"""Markdown to safe HTML, once, at index time: media and links resolved, raw HTML sanitised with nh3."""
+"""Markdown to safe HTML, once, at index time: media and links resolved, raw HTML sanitised with nh3.
+
+The dialect a lesson was written in is already translated (blocks.py, emit.py); here Python-Markdown's
+own extensions and pymdown-extensions (superfences, blocks) do the rendering.
+"""
 from __future__ import annotations
 
 import re
 import threading
-from html import unescape
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
+from html import unescape
+from pathlib import Path
 from typing import Callable, Optional
 
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
+from .codeblocks import format_code
+from .inline import strip_templates
 from .problems import WARNING, Problem
+from .svgsize import svg_size
 
-KRAMDOWN_ATTR = re.compile(r"^[ \t]*\{:[^}\n]*\}[ \t]*$\n?|\{:[^}\n]*\}", re.M)
-LIQUID = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.S)
 EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+RESERVED_IDS = {"content", "step-text", "main", "top"}      # ids the page itself uses
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"audio", "video", "source", "track", "figure", "figcaption", "span"}
 ALLOWED_ATTRIBUTES = {
@@ -31,6 +39,9 @@ ALLOWED_ATTRIBUTES = {
     "th": {"align", "colspan", "rowspan", "scope"},
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
+    "details": {"open"},
+    "div": {"role"},
+    "pre": {"tabindex", "role", "aria-labelledby"},
 }
 
 
@@ -45,6 +56,7 @@ class Media:
     original_url: str | None = None
     mime: str = ""
     captions: list[tuple[str, str]] = field(default_factory=list)   # (language, url)
+    path: Path | None = None      # the file itself, when the renderer needs to read it (SVG size)
 
 
 Resolver = Callable[[str], Optional[Media]]
@@ -57,28 +69,58 @@ def clean_html(html: str) -> str:
 
 
 def strip_extras(text: str) -> str:
-    """Remove kramdown attribute lines and Liquid tags that other site generators leave in Markdown."""
-    return LIQUID.sub("", KRAMDOWN_ATTR.sub("", text))
+    """A title or heading without kramdown attributes and template tags (inline code kept)."""
+    return strip_templates(text)
+
+
+def heading_id(value: str, separator: str) -> str:
+    """A stable id for a heading: its words, accents kept; never one of the page's own ids."""
+    slug = slugify_unicode(value, separator) or "section"
+    return f"{slug}-1" if slug in RESERVED_IDS or slug.startswith("code-") else slug
 
 
 _local = threading.local()
+EXTENSIONS = ["abbr", "attr_list", "def_list", "footnotes", "md_in_html", "tables", "sane_lists", "toc",
+              "pymdownx.superfences", "pymdownx.blocks.admonition", "pymdownx.blocks.details"]
 
 
 def _markdown() -> markdown.Markdown:
     """One Markdown converter per thread, reset between uses: building one costs more than converting."""
     if not hasattr(_local, "md"):
-        _local.md = markdown.Markdown(extensions=["extra", "sane_lists", _MediaExtension()],
-                                      output_format="html")
+        _local.md = markdown.Markdown(
+            extensions=EXTENSIONS + [_MediaExtension()], output_format="html",
+            extension_configs={
+                "toc": {"slugify": heading_id, "toc_depth": "2-6"},
+                "pymdownx.superfences": {"custom_fences": [
+                    {"name": "*", "class": "", "format": format_code}]},
+            })
     return _local.md
 
 
-def render_markdown(text: str, resolve: Resolver, rel: str, first_line: int) -> tuple[str, list[Problem]]:
-    """Render one step of a lesson; problems carry line numbers counted from `first_line`."""
+@dataclass
+class RenderContext:
+    """What the tree processor needs while one step is converted."""
+
+    text: str
+    rel: str
+    first_line: int
+    resolve: Resolver
+    problems: list
+    line_map: list[int] | None = None
+
+
+def render_markdown(text: str, resolve: Resolver, rel: str, first_line: int,
+                    line_map: list[int] | None = None, language: Callable[[], str | None] | None = None
+                    ) -> tuple[str, list[Problem]]:
+    """Render one step of a lesson; problems carry the file's line numbers (`line_map`: one per line
+    of `text`, else counted from `first_line`); words Relais adds are in `language()`, asked only
+    when one is needed."""
     problems: list[Problem] = []
     md = _markdown()
     md.reset()
-    md.media_context = (text, rel, first_line, resolve, problems)
-    html = md.convert(strip_extras(text))
+    md.media_context = RenderContext(text, rel, first_line, resolve, problems, line_map)
+    md.relais_code = {"count": 0, "language": language or (lambda: None)}
+    html = md.convert(text)
     return clean_html(html), problems
 
 
@@ -96,24 +138,30 @@ class _MediaProcessor(Treeprocessor):
     """Point images, sound, video and links at the kiosk's own URLs; report what is missing."""
 
     def run(self, root):
-        self.resolve, self.problems = self.md.media_context[3], self.md.media_context[4]
+        self.context = self.md.media_context
+        self.resolve, self.problems = self.context.resolve, self.context.problems
         parents = {child: parent for parent in root.iter() for child in parent}
         for el in list(root.iter()):
-            if el.tag == "h1":
+            if el.tag in HEADINGS and not "".join(el.itertext()).strip() and parents.get(el) is not None:
+                parents[el].remove(el)      # a heading left empty (its text was a template tag)
+            elif el.tag == "h1":
                 el.tag = "h2"       # the page's only h1 is the lesson title
             elif el.tag == "img":
-                self._image(el, parents.get(el))
+                self._image(el, parents.get(el), parents)
             elif el.tag == "a" and el.get("href"):
                 self._link(el)
+            elif el.tag == "div" and "admonition" in el.get("class", "").split():
+                el.set("role", "note")
         return None
 
     def _warn(self, target: str, message: str) -> None:
-        text, rel, first_line = self.md.media_context[:3]
+        text, line_map = self.context.text, self.context.line_map
         index = text.find(target)
-        line = first_line + text.count("\n", 0, index) if index >= 0 else first_line
-        self.problems.append(Problem(rel, line, WARNING, message))
+        row = text.count("\n", 0, index) if index >= 0 else 0
+        line = line_map[min(row, len(line_map) - 1)] if line_map else self.context.first_line + row
+        self.problems.append(Problem(self.context.rel, line, WARNING, message))
 
-    def _image(self, el, parent) -> None:
+    def _image(self, el, parent, parents) -> None:
         src, alt = el.get("src", ""), el.get("alt", "")
         media = None if EXTERNAL.match(src) else self.resolve(src)
         if EXTERNAL.match(src):
@@ -128,16 +176,10 @@ class _MediaProcessor(Treeprocessor):
             self._warn(src, f"the picture '{src}' has no description; write one between the brackets: "
                             "![what it shows](file).")
         if media.kind == "image":
-            el.set("src", media.url)
-            el.set("loading", "lazy")
-            el.set("decoding", "async")
-            if media.width and media.height:
-                el.set("width", str(media.width))
-                el.set("height", str(media.height))
+            _picture(el, media, parent, parents.get(parent))
             return
         player = _player(media, alt)
-        if parent is not None and parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip() \
-                and not (el.tail or "").strip():
+        if _alone_in(el, parent):
             parent.tag, parent.text, parent.attrib = "div", "", {}     # a figure cannot sit inside a <p>
         _replace(el, parent, player)
 
@@ -151,7 +193,34 @@ class _MediaProcessor(Treeprocessor):
             el.tag = "span"
             del el.attrib["href"]
         else:
-            el.set("href", media.original_url or media.url)
+            fragment = "#" + href.split("#", 1)[1] if "#" in href and media.kind == "lesson" else ""
+            el.set("href", (media.original_url or media.url) + fragment)
+
+
+HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+def _picture(el, media: Media, parent, grandparent) -> None:
+    """Point the picture at the kiosk's copy, with its size; a titled picture alone is a figure."""
+    el.set("src", media.url)
+    el.set("loading", "lazy")
+    el.set("decoding", "async")
+    size = svg_size(media.path) if media.path is not None and media.path.suffix.lower() == ".svg" else None
+    width, height = size or (media.width, media.height)
+    if width and height:
+        el.set("width", str(width))
+        el.set("height", str(height))
+    title = el.get("title", "").strip()
+    if title and _alone_in(el, parent) and grandparent is not None:
+        del el.attrib["title"]
+        parent.tag, parent.text, parent.attrib = "figure", "", {"class": "picture"}
+        caption = etree.SubElement(parent, "figcaption")
+        caption.text = title
+
+
+def _alone_in(el, parent) -> bool:
+    return (parent is not None and parent.tag == "p" and len(parent) == 1
+            and not (parent.text or "").strip() and not (el.tail or "").strip())
 
 
 def _player(media: Media, caption: str):

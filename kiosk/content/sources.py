@@ -55,3 +55,33 @@ def load_yaml(source: str, rel: str, line_offset: int = 0) -> tuple[dict, list[P
         return {}, [Problem(rel, line_offset or 1, WARNING,
                             "the settings block should be a list of 'key: value' lines; it was ignored.")]
     return {str(k): v for k, v in data.items()}, []
+
+
+MMD_LINE = re.compile(r"^(?P<key>[A-Za-z][\w -]{0,30}?)[ \t]*:[ \t]+(?P<value>.*?)[ \t]*$")
+MMD_KEYS = {"title", "author", "authors", "date", "language", "lang", "tags", "keywords", "duration",
+            "level", "summary", "description", "subtitle", "id", "objectives", "copyright", "affiliation"}
+PANDOC_TITLE = re.compile(r"^%[ \t]+(?P<value>.*?)[ \t]*$")
+
+
+def split_metadata_header(body: str) -> tuple[dict, str]:
+    """MultiMarkdown `Key: value` lines or a Pandoc `% Title` block at the top, as metadata.
+
+    The lines are blanked, not removed, so the line numbers of the text after them stay right. A
+    MultiMarkdown header counts only when every line is `Key: value` and one key is a known one, so
+    a lesson that starts with "Remember: …" keeps its first sentence.
+    """
+    lines = body.split("\n")
+    count = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    if count == 0:
+        return {}, body
+    if all(PANDOC_TITLE.match(line) for line in lines[:count]) and count <= 3:
+        values = [PANDOC_TITLE.match(line).group("value") for line in lines[:count]]
+        meta = dict(zip(("title", "author", "date"), values))
+    else:
+        pairs = [MMD_LINE.match(line) for line in lines[:count]]
+        if not all(pairs):
+            return {}, body
+        meta = {p.group("key").strip().lower().replace(" ", "_"): p.group("value") for p in pairs}
+        if not MMD_KEYS & set(meta):
+            return {}, body
+    return {k: v for k, v in meta.items() if v}, "\n" * count + "\n".join(lines[count:])

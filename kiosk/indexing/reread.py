@@ -33,7 +33,7 @@ def run(root: Path, data_dir: Path, default_language: str, report: IndexReport, 
                                     seen_lessons)
                 if key:
                     seen_lessons.add(key)
-            seen_files.update(_rel(p, root) for p in course_files.settings.values())
+            seen_files.update(_rel(p, root) for p in [*course_files.settings.values(), course_files.folder])
     with database.atomic():
         Lesson.delete().where(Lesson.key.not_in(seen_lessons or {""})).execute()
         Course.delete().where(Course.id.not_in(seen_courses or {""})).execute()
@@ -47,6 +47,7 @@ def _index_course(files: CourseFiles, position: int, root: Path, default_languag
     settings, texts, problems = read_course_settings(files.settings, files.folder, root)
     for lang, path in files.settings.items():
         _record(_rel(path, root), [p for p in problems if p.path == _rel(path, root)], False)
+    _record(_rel(files.folder, root), [p for p in problems if p.path == _rel(files.folder, root)], False)
     course_id = settings["id"] or files.default_id
     language = settings["language"] or default_language
     texts.setdefault(None, {}).setdefault("title", _title_from_folder(files.folder))
@@ -164,7 +165,7 @@ def _resolver(lesson_path: Path, course: CourseFiles, course_id: str, root: Path
 
 def _media(path: Path, root: Path, data_dir: Path) -> Media:
     kind, url = kind_of(path), _media_url(path, root)
-    media = Media(kind, url, mime=SERVABLE[path.suffix.lower()])
+    media = Media(kind, url, mime=SERVABLE[path.suffix.lower()], path=path)
     if kind == "image":
         small = resized_copy(path, data_dir / "media-cache")
         if small:

@@ -19,6 +19,8 @@
       var voice = voices.filter(function (v) { return base(v.lang) === base(lang); })[0];
       if (!voice) { return; }
       button.hidden = false;
+      var missing = button.parentNode.querySelector("[data-audio-missing]");
+      if (missing) { missing.hidden = true; }     /* the browser's voice reads it: nothing is missing */
       button.addEventListener("click", function () {
         if (synth.speaking) { synth.cancel(); return; }
         var say = new window.SpeechSynthesisUtterance(target.innerText || target.textContent);

@@ -1,10 +1,18 @@
 """Error pages in the learner's language, including a refused form (CSRF)."""
 from __future__ import annotations
 
+import functools
+
 import peewee
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from sync.client.outbox import Refused
+
+from .. import sessions
 
 
 def _chain(error: BaseException):
@@ -14,38 +22,89 @@ def _chain(error: BaseException):
         error = error.__context__
 
 
+def _as_the_learner(handler):
+    """A refusal made before the learner was read (the CSRF check runs first, and reads the form), or on
+    a media file (those requests skip the learner), is still in the learner's language, with their name."""
+    @functools.wraps(handler)
+    def wrapped(error):
+        if g.get("learner") is None:
+            try:
+                g.learner = sessions.load_learner()
+            except peewee.DatabaseError:
+                g.learner = None
+            refresh()                      # the language may have been chosen already, without the learner
+        return handler(error)
+    return wrapped
+
+
 def init_app(app) -> None:
-    @app.errorhandler(peewee.OperationalError)
-    def storage_error(error):
-        """The SD card is full or failing: say so plainly; what was saved before stays saved."""
-        current_app.logger.warning("database write failed: %s", error)
-        if any("full" in str(e).lower() for e in _chain(error)):
-            return render_template("error.html", title=_("The kiosk’s memory is full"),
-                                   message=_("Your last step could not be saved because the kiosk has no "
-                                             "space left. You can keep reading. Please tell a facilitator.")), 507
-        return render_template("error.html", title=_("The kiosk is busy"),
-                               message=_("Your last step could not be saved. Please wait a moment and try "
-                                         "again.")), 503
+    app.register_error_handler(peewee.OperationalError, storage_error)
+    app.register_error_handler(Refused, refused)
+    for refusal, handler in ((CSRFError, csrf_error), (404, not_found), (400, bad_request), (413, too_large),
+                             (405, wrong_method), (HTTPException, other_error)):
+        app.register_error_handler(refusal, _as_the_learner(handler))
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("error.html", title=_("This page was too old"),
-                               message=_("For your safety, the form was not sent. Please go back, "
-                                         "reload the page and try again.")), 400
 
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("error.html", title=_("Page not found"),
-                               message=_("This page does not exist. Use the buttons above to go back "
-                                         "to your courses.")), 404
+def storage_error(error):
+    """The SD card is full or failing: say so plainly; what was saved before stays saved."""
+    current_app.logger.warning("database write failed: %s", error)
+    if any("full" in str(e).lower() for e in _chain(error)):
+        return render_template("error.html", title=_("The kiosk’s memory is full"),
+                               message=_("Your last step could not be saved because the kiosk has no "
+                                         "space left. You can keep reading. Please tell a facilitator.")), 507
+    return render_template("error.html", title=_("The kiosk is busy"),
+                           message=_("Your last step could not be saved. Please wait a moment and try "
+                                     "again.")), 503
 
-    @app.errorhandler(400)
-    def bad_request(error):
+
+def refused(error):
+    """A change whose event the hub would refuse: it was rolled back whole, say so instead of a 500."""
+    current_app.logger.warning("change not saved: %s", error)
+    return render_template("error.html", title=_("This could not be saved"),
+                           message=_("The kiosk could not keep what was sent, so nothing was changed. "
+                                     "Please go back and try again, or tell a facilitator.")), 422
+
+
+def csrf_error(error):
+    return render_template("error.html", title=_("This page was too old"),
+                           message=_("For your safety, the form was not sent. Please go back, "
+                                     "reload the page and try again.")), 400
+
+
+def not_found(error):
+    return render_template("error.html", title=_("Page not found"),
+                           message=_("This page does not exist. Use the buttons above to go back "
+                                     "to your courses.")), 404
+
+
+def bad_request(error):
+    return render_template("error.html", title=_("Something was not right"),
+                           message=_("The kiosk could not understand this request. Please go back "
+                                     "and try again.")), 400
+
+
+def too_large(error):
+    return render_template("error.html", title=_("Too large"),
+                           message=_("What you sent is too large for the kiosk.")), 413
+
+
+def wrong_method(error):
+    return render_template("error.html", title=_("This page cannot be used this way"),
+                           message=_("The kiosk cannot do this here. Please go back and use the "
+                                     "buttons on the page.")), 405, _kept_headers(error)
+
+
+def other_error(error):
+    """Every other refusal (a Range past the end of a file, a header too large…) on a kiosk page too."""
+    if error.code is None or error.code < 500:
         return render_template("error.html", title=_("Something was not right"),
                                message=_("The kiosk could not understand this request. Please go back "
-                                         "and try again.")), 400
+                                         "and try again.")), error.code or 400, _kept_headers(error)
+    return render_template("error.html", title=_("The kiosk had a problem"),
+                           message=_("Please go back and try again. If it happens again, please tell a "
+                                     "facilitator.")), error.code
 
-    @app.errorhandler(413)
-    def too_large(error):
-        return render_template("error.html", title=_("Too large"),
-                               message=_("What you sent is too large for the kiosk.")), 413
+
+def _kept_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers werkzeug's own page would carry (Allow on a 405, Content-Range on a 416), not its type."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]

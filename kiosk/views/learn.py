@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import catalog, certificates, groups, progress
+from .. import catalog, certificates, grading, groups, progress
 from ..models import Certificate, QuizAttempt
 from .common import learner_required
 
@@ -100,7 +100,8 @@ def quiz(course_id: str, slug: str):
     course, lesson = _lesson_or_404(course_id, slug)
     if not lesson.quiz:
         abort(404)
-    return render_template("learn/quiz.html", course=course, lesson=lesson, errors={}, answers={})
+    return render_template("learn/quiz.html", course=course, lesson=lesson, errors={}, answers={},
+                           answer_max=grading.ANSWER_MAX)
 
 
 @bp.post("/courses/<course_id>/<slug>/quiz")
@@ -109,12 +110,10 @@ def answer(course_id: str, slug: str):
     course, lesson = _lesson_or_404(course_id, slug)
     if not lesson.quiz:
         abort(404)
-    answers = {i: [v.strip()[:200] for v in request.form.getlist(f"q{i}") if v.strip()]
-               for i in range(len(lesson.quiz.questions))}
-    missing = {i for i, given in answers.items() if not given}
-    if missing:
-        return render_template("learn/quiz.html", course=course, lesson=lesson, errors=missing,
-                               answers=answers), 400
+    answers, problems = grading.read_answers(lesson.quiz, request.form.getlist)
+    if problems:
+        return render_template("learn/quiz.html", course=course, lesson=lesson, errors=problems,
+                               answers=answers, answer_max=grading.ANSWER_MAX), 400
     attempt = progress.record_quiz_attempt(g.learner, lesson.key, course_id, lesson.quiz, answers,
                                            len(lesson.steps), with_help=request.form.get("with_help") == "1")
     return redirect(url_for(".result", attempt_id=attempt.uuid))
@@ -128,7 +127,10 @@ def result(attempt_id: str):
     lesson = catalog.lesson_by_key(attempt.lesson_key, _lang()) or abort(404)
     course = catalog.course(lesson.course_id, _lang()) or abort(404)
     before, after = catalog.neighbours(course, lesson.key)
-    return render_template("learn/result.html", attempt=attempt, lesson=lesson, course=course, after=after)
+    # A quiz changed since the attempt would pair answers with the wrong questions: show the score only.
+    marked = lesson.quiz and len(attempt.results or []) == len(lesson.quiz.questions)
+    return render_template("learn/result.html", attempt=attempt, lesson=lesson, course=course, after=after,
+                           marked=marked)
 
 
 @bp.get("/search")

@@ -6,8 +6,10 @@ import time
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _, ngettext
 
+from sync.base import next_page
+
 from .. import learners, sessions
-from ..i18n import LANGUAGES
+from ..i18n import cookie_language, known_language
 from ..models import Learner
 
 bp = Blueprint("learners", __name__)
@@ -36,7 +38,7 @@ def new():
         try:
             pin = learners.validate_pin(form.get("pin", ""), form.get("pin_confirm", ""))
             learner = learners.create_learner(form.get("name", ""), form.get("picture", ""), pin,
-                                              language=request.cookies.get("lang"))
+                                              language=cookie_language())
         except learners.FormError as error:
             errors[error.field] = error.message
         else:
@@ -53,9 +55,6 @@ def pick(uuid: str):
     guard, now = current_app.extensions["pin_guard"], time.time()
     if request.method == "GET":
         return render_template("learners/pin.html", person=learner, error=None)
-    wait = guard.wait_seconds(learner, now)
-    if wait:
-        return _pin_page(learner, _wait_message(wait), 429)
     if not guard.check(learner, request.form.get("pin", ""), now):
         wait = guard.wait_seconds(learner, now)
         message = _wait_message(wait) if wait else _("This PIN is not right. Please try again.")
@@ -89,18 +88,17 @@ def still_here():
     sessions.touch(g.learner)
     if request.accept_mimetypes.best == "application/json":
         return {"ok": True}
-    return redirect(request.form.get("next") or url_for("learn.home"))
+    return redirect(next_page.local_path(request.form.get("next"), url_for("learn.home")))
 
 
 @bp.post("/language")
 def language():
     """Choose the language before logging in (kept in a cookie) or as a learner (kept on the profile)."""
-    code = request.form.get("language", "")
-    if code not in LANGUAGES:
+    code = known_language(request.form.get("language"))
+    if code is None:
         abort(400)
     if g.learner is not None:
         learners.update_prefs(g.learner, {"language": code})
-    target = request.form.get("next") or url_for("learners.who")
-    response = redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    response = redirect(next_page.local_path(request.form.get("next"), url_for("learners.who")))
     response.set_cookie("lang", code, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response

@@ -85,6 +85,9 @@ def mark_help(uuid: str):
 def merge(uuid: str):
     keep = _learner(uuid)
     other = _learner(request.form.get("other", ""))
+    if other.id == keep.id:
+        flash(_("Choose another learner's card: a card cannot be merged with itself."), "error")
+        return redirect(url_for(".learner", uuid=uuid))
     if request.form.get("confirm") != "1":
         flash(_("Tick the box to confirm the merge."), "error")
         return redirect(url_for(".learner", uuid=uuid))
@@ -130,7 +133,7 @@ def group_list():
 @bp.route("/groups/<int:group_id>", methods=["GET", "POST"])
 @facilitator_required
 def group(group_id: int):
-    item = LearnerGroup.get_or_none(LearnerGroup.id == group_id) or abort(404)
+    item = groups.get(group_id) or abort(404)
     if request.method == "POST":
         groups.set_members(item, request.form.getlist("learner", type=int))
         groups.set_courses(item, request.form.getlist("course"))
@@ -150,7 +153,7 @@ def group(group_id: int):
 @bp.get("/groups/<int:group_id>/attendance")
 @facilitator_required
 def attendance(group_id: int):
-    item = LearnerGroup.get_or_none(LearnerGroup.id == group_id) or abort(404)
+    item = groups.get(group_id) or abort(404)
     day = request.args.get("day") or date.today().isoformat()
     return render_template("facilitator/attendance.html", group=item, members=groups.members(item), day=day,
                            now=time.time())

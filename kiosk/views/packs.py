@@ -130,9 +130,12 @@ def usb_path(raw: str) -> Path | None:
     raw = raw.strip()
     if not raw.startswith("/") or not raw.lower().endswith(".zip"):
         return None
-    path = Path(os.path.realpath(raw))
-    roots = [Path(os.path.realpath(r)) for r in current_app.config["PACK_USB_ROOTS"]]
-    if not path.is_file() or not any(root in path.parents for root in roots):
+    try:
+        path = Path(os.path.realpath(raw))
+        roots = [Path(os.path.realpath(r)) for r in current_app.config["PACK_USB_ROOTS"]]
+        if not path.is_file() or not any(root in path.parents for root in roots):
+            return None
+    except (ValueError, OSError):       # a NUL in the path, or a name longer than the file system allows
         return None
     return path
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, request, url_for
 
 from .. import learners
-from ..i18n import LANGUAGES
+from ..i18n import known_language
 from .common import learner_required
 
 bp = Blueprint("prefs", __name__)
@@ -20,13 +20,12 @@ def preferences():
     if request.method == "POST":
         form = request.form
         size = form.get("text_size", type=int)
-        language = form.get("language")
         learners.update_prefs(g.learner, {
             "text_size": size if size in learners.PREF_CHOICES["text_size"] else 100,
             "contrast": form.get("contrast") == "1",
             "reduced_motion": form.get("reduced_motion") == "1",
             "read_aloud": form.get("read_aloud") == "1",
-            "language": language if language in LANGUAGES else None,
+            "language": known_language(form.get("language")),      # unknown: the kiosk's default
         })
         return redirect(url_for(".preferences", saved=1))
     return render_template("prefs/preferences.html", saved=request.args.get("saved") == "1",

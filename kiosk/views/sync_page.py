@@ -33,6 +33,29 @@ ERROR_WORDS = {
 }
 
 
+# Why the hub set an event aside, in plain words (reason codes: docs/sync-protocol.md §5).
+SET_ASIDE_WORDS = {
+    "too_large": _l("too large"),
+    "bad_text": _l("unreadable characters"),
+    "not_your_learner": _l("belongs to another centre"),
+    "unknown_type": _l("a kind of record the hub does not know (the hub may need an update)"),
+    "unstorable": _l("the hub could not store it"),
+}
+SET_ASIDE_DAMAGED = _l("damaged or in an unexpected form")        # too_deep, bad_number, bad_fields, bad_hlc…
+
+
+def set_aside_summary() -> dict | None:
+    """The records the hub set aside, counted per reason in plain words (None when there are none)."""
+    counts: dict[str, int] = {}
+    for reason, count in state.set_aside_by_reason().items():
+        words = str(SET_ASIDE_WORDS.get(reason, SET_ASIDE_DAMAGED))
+        counts[words] = counts.get(words, 0) + count
+    if not counts:
+        return None
+    return {"total": sum(counts.values()), "reasons": sorted(counts.items(), key=lambda item: -item[1]),
+            "last": state.last_set_aside()}
+
+
 def _link():
     return enrollment.load(Path(current_app.config["DATA_PATH"]))
 
@@ -43,7 +66,8 @@ def status():
     sync_state = state.current()
     error = ERROR_WORDS.get(sync_state.last_error) if sync_state.last_error else None
     return render_template("facilitator/sync.html", link=_link(), state=sync_state, error=error,
-                           waiting=outbox.pending_count(), identity=outbox.identity())
+                           waiting=outbox.pending_count(), identity=outbox.identity(),
+                           set_aside=set_aside_summary())
 
 
 @bp.post("/now")

@@ -7,11 +7,12 @@ fields name, password_hash, created_at, failed_logins and locked_until.
 from __future__ import annotations
 
 import functools
-import math
 import time
 
 import peewee
 from werkzeug.security import check_password_hash, generate_password_hash
+
+from .lockout import Lockout
 
 MIN_PASSWORD = 10
 MAX_TRIES = 5
@@ -63,33 +64,18 @@ def authenticate(model: type[peewee.Model], name: str, password: str, now: float
     if account is None:
         check_password_hash(_unknown_name_hash(), password or "")      # the same time either way
         raise LoginRefused()
-    if not _claim_try(model, account.id, now):
-        raise LoginRefused(_wait(model, account.id, now))
+    lockout = _lockout(model)
+    if not lockout.claim(account.id, now):
+        raise LoginRefused(lockout.wait_seconds(account.id, now))
     if check_password_hash(account.password_hash, password or ""):
-        # The claimed try was right: it does not count, and neither do the wrong ones before it.
-        model.update(failed_logins=0, locked_until=0).where(model.id == account.id).execute()
+        lockout.clear(account.id)
         return account
-    raise LoginRefused(_wait(model, account.id, now), tried=True)
+    raise LoginRefused(lockout.wait_seconds(account.id, now), tried=True)
 
 
-def _claim_try(model, account_id: int, now: float) -> bool:
-    """Count one try in a single conditional UPDATE; False when the account is locked.
-
-    The try that reaches MAX_TRIES locks the account in the same statement and starts the count
-    again, so a lock that has run out needs no other step. One UPDATE on one row is serialised by
-    SQLite's write lock and by PostgreSQL's row lock (which re-reads the row before updating it).
-    """
-    reaches_limit = model.failed_logins + 1 >= MAX_TRIES
-    claimed = (model.update(failed_logins=peewee.Case(None, [(reaches_limit, 0)], model.failed_logins + 1),
-                            locked_until=peewee.Case(None, [(reaches_limit, now + LOCK_SECONDS)], 0))
-               .where((model.id == account_id) & (model.locked_until <= now)).execute())
-    return claimed == 1
-
-
-def _wait(model, account_id: int, now: float) -> int:
-    """Seconds until the account opens again, 0 when it is not locked."""
-    locked_until = (model.select(model.locked_until).where(model.id == account_id).scalar()) or 0
-    return max(0, math.ceil(round(locked_until - now, 3)))     # (now + 900) - now may be 900.0000001
+def _lockout(model) -> Lockout:
+    """The lockout rule on this application's Facilitator table."""
+    return Lockout(model.failed_logins, model.locked_until, MAX_TRIES, LOCK_SECONDS)
 
 
 @functools.cache

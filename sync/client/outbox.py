@@ -11,8 +11,7 @@ import uuid
 import peewee as pw
 
 from sync.base.database import JSONField
-from sync.wire import hlc
-from sync.wire.protocol import EVENT_TYPES
+from sync.wire import checks, hlc, protocol
 
 from .db import SyncModel
 
@@ -51,18 +50,36 @@ def identity() -> KioskIdentity:
     return row
 
 
+class Refused(ValueError):
+    """An event the hub would set aside: nothing is written, and the caller's change rolls back."""
+
+    def __init__(self, event_type: str, problem: checks.Problem):
+        super().__init__(f"{event_type} event refused: {problem.detail}")
+        self.event_type, self.problem = event_type, problem
+
+
+def refusal(event: OutboxEvent) -> checks.Problem | None:
+    """Why the hub would set this event aside, by the hub's own rule (protocol.event_problem), or None."""
+    return protocol.event_problem(to_wire(event))
+
+
 def append(event_type: str, learner_uuid: str | None, payload: dict, clock=time.time) -> OutboxEvent:
-    """Record one event; the caller must hold the transaction that makes the change itself."""
-    if event_type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {event_type}")
+    """Record one event; the caller must hold the transaction that makes the change itself.
+
+    An event the hub would refuse raises Refused before anything is written, so the caller's
+    transaction rolls back and the change is not half made."""
     ident = identity()
     wall, counter = hlc.tick(ident.hlc_wall, ident.hlc_counter, hlc.now_ms(clock))
-    seq = ident.next_seq
-    KioskIdentity.update(next_seq=seq + 1, hlc_wall=wall, hlc_counter=counter).where(
+    event = OutboxEvent(uuid=str(uuid.uuid4()), epoch=ident.epoch, seq=ident.next_seq, learner_uuid=learner_uuid,
+                        hlc=hlc.encode(wall, counter), type=event_type, payload=payload, created_at=clock(),
+                        sent_at=None)
+    problem = refusal(event)
+    if problem:
+        raise Refused(event_type, problem)
+    KioskIdentity.update(next_seq=event.seq + 1, hlc_wall=wall, hlc_counter=counter).where(
         KioskIdentity.id == 1).execute()
-    return OutboxEvent.create(uuid=str(uuid.uuid4()), epoch=ident.epoch, seq=seq,
-                              learner_uuid=learner_uuid, hlc=hlc.encode(wall, counter),
-                              type=event_type, payload=payload, created_at=clock(), sent_at=None)
+    event.save(force_insert=True)
+    return event
 
 
 def pending(limit: int = 500) -> list[OutboxEvent]:

@@ -1,4 +1,5 @@
-"""What the kiosk remembers about syncing (tables made by the kiosk's migration m0003_sync_state.py)."""
+"""What the kiosk remembers about syncing (tables made by the kiosk's migrations m0003_sync_state.py and
+m0006_set_aside.py)."""
 from __future__ import annotations
 
 import time
@@ -11,6 +12,8 @@ from . import outbox
 from .db import SyncModel, database
 
 KEEP_RECEIPTS = 500
+REASON_CHARS = 40                # a reason code from the hub is short; anything longer is cut
+
 
 class SyncState(SyncModel):
     last_attempt = pw.FloatField(null=True)
@@ -41,6 +44,17 @@ class SyncReceipt(SyncModel):
     hub_signature = pw.TextField()
 
 
+class SetAsideEvent(SyncModel):
+    """An event the hub set aside instead of merging it: it counts as sent, and the facilitator is told why."""
+
+    event_uuid = pw.TextField(unique=True)
+    epoch = pw.IntegerField()
+    seq = pw.IntegerField()
+    type = pw.TextField()
+    reason = pw.TextField()
+    recorded_at = pw.FloatField()
+
+
 def current() -> SyncState:
     SyncState.insert(id=1).on_conflict_ignore().execute()
     return SyncState.get_by_id(1)
@@ -61,9 +75,33 @@ def record_ack(session: float, events: list, body_bytes: int, ack: dict, signatu
                            last_seq=events[-1]["seq"], events=len(events), bytes=body_bytes, acked=ack["acked"],
                            stored=ack.get("stored", 0), duplicates=ack.get("duplicates", 0),
                            hub_time=(ack.get("hub_time") or 0) / 1000 or None, hub_signature=signature)
+        _remember_set_aside(events, ack.get("set_aside"), now)
         oldest_kept = SyncReceipt.select(SyncReceipt.id).order_by(SyncReceipt.id.desc()).offset(KEEP_RECEIPTS).limit(1)
         SyncReceipt.delete().where(SyncReceipt.id <= oldest_kept).execute()
     return marked
+
+
+def _remember_set_aside(events: list, entries, now: float) -> None:
+    """Keep each event of this batch the hub says it set aside (once, however often it says so)."""
+    sent, rows = {event["id"]: event for event in events}, []
+    for entry in entries if isinstance(entries, list) else []:
+        event = sent.get(entry.get("id")) if isinstance(entry, dict) and isinstance(entry.get("id"), str) else None
+        if event is not None:
+            rows.append({"event_uuid": event["id"], "epoch": event["epoch"], "seq": event["seq"], "type": event["type"],
+                         "reason": str(entry.get("reason") or "")[:REASON_CHARS], "recorded_at": now})
+    if rows:
+        SetAsideEvent.insert_many(rows).on_conflict_ignore().execute()
+
+
+def set_aside_by_reason() -> dict[str, int]:
+    """How many of this kiosk's events the hub set aside, per reason code."""
+    query = SetAsideEvent.select(SetAsideEvent.reason, pw.fn.COUNT(SetAsideEvent.id)).group_by(SetAsideEvent.reason)
+    return dict(query.tuples())
+
+
+def last_set_aside() -> float | None:
+    """When the hub last set one of this kiosk's events aside, or None."""
+    return SetAsideEvent.select(pw.fn.MAX(SetAsideEvent.recorded_at)).scalar()
 
 
 def record_success(now: float | None = None) -> None:

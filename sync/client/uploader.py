@@ -37,6 +37,7 @@ class Outcome:
     status: int | None = None
     retry_after: float | None = None
     content: dict | None = None    # the content version the hub offers this kiosk (sync/updates)
+    set_aside: int = 0             # events the hub set aside, among those acknowledged (state.SetAsideEvent)
 
     @property
     def permanent(self) -> bool:
@@ -83,6 +84,10 @@ class Uploader:
             if failure == "clock" and not clock_retried:
                 clock_retried = True            # the offset is corrected now: one more try
                 continue
+            if failure == "too_large" and len(events) > 1:
+                self.batch = max(1, len(events) // 4)   # a smaller batch passes; only one event alone may not
+                result.error, result.detail = None, ""
+                continue
             if failure:
                 return self._failed(result)
             if progress:
@@ -90,6 +95,10 @@ class Uploader:
 
     def _send(self, session: float, events: list[dict], body: bytes, result: Outcome) -> str | None:
         """POST one batch; on an acknowledgement mark events sent. Returns an error code or None."""
+        if len(body) > protocol.MAX_BODY:           # the hub would refuse it unread: spare the link
+            result.error, result.status = "too_large", None
+            result.detail = f"the batch is {len(body)} bytes gzip'd; the hub takes at most {protocol.MAX_BODY}"
+            return result.error
         stamp = int(self.clock() * 1000) + self.offset_ms
         headers = protocol.request_headers(self.link.secret, self.link.kiosk_id, protocol.EVENTS_PATH, body, stamp)
         result.bytes += len(body)
@@ -151,6 +160,8 @@ class Uploader:
         with database.connection_context():
             marked = state.record_ack(session, events, len(body), data, signature, self.clock())
         result.sent += marked
+        entries = data.get("set_aside")
+        result.set_aside += len(entries) if isinstance(entries, list) else 0
         if marked == 0:
             result.error = "no_progress"
             result.detail = f"the hub acknowledged nothing new ({data['acked']}); it may be missing earlier events"

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
 from flask import Blueprint, Response, current_app, request
 
-from sync.wire import protocol
+from sync.wire import checks, protocol
 
 from . import auth, ingest, publish
 
 bp = Blueprint("hub_api", __name__)
+EPOCH = re.compile(r"[1-9][0-9]{0,9}")
 
 
 def init_app(app) -> None:
@@ -47,14 +49,30 @@ def enroll():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("code"), str):
         return _error(400, "malformed", "expected {\"code\": \"…\"}")
-    epochs = body.get("epochs") or {}
-    if not isinstance(epochs, dict) or not all(str(k).isdigit() and isinstance(v, int) for k, v in epochs.items()):
+    epochs = _epoch_starts(body.get("epochs") or {})
+    if epochs is None:
         return _error(400, "malformed", "epochs must map epoch numbers to first sequences")
+    installation = body.get("installation")
+    if installation is not None and (not isinstance(installation, str) or checks.text_problem(installation)):
+        return _error(400, "malformed", "installation must be text without control characters")
     try:
-        kiosk = auth.enroll(body["code"], body.get("installation"), epochs)
+        kiosk = auth.enroll(body["code"], installation, epochs)
     except auth.Refused as refused:
         return _error(401, "enrolment_refused", refused.reason)
     return _answer(200, {"kiosk_id": kiosk.id, "secret": kiosk.secret, "centre": kiosk.centre})
+
+
+def _epoch_starts(epochs) -> dict[int, int] | None:
+    """{epoch: first sequence kept} from an enrolment, or None unless each is a number the hub can store."""
+    if not isinstance(epochs, dict):
+        return None
+    starts = {}
+    for epoch, first in epochs.items():
+        if not EPOCH.fullmatch(epoch) or int(epoch) >= 2**31 or isinstance(first, bool) \
+                or not isinstance(first, int) or not 1 <= first < 2**53:
+            return None
+        starts[int(epoch)] = first       # the pattern has no leading zero: no epoch twice
+    return starts
 
 
 @bp.post(protocol.EVENTS_PATH)
@@ -96,4 +114,5 @@ def _events() -> Response:
         return _error(busy.status, "busy", "the hub is busy; try again shortly", retry_after=busy.retry_after,
                       **signed)
     return _answer(200, {"acked": {str(k): v for k, v in ack.acked.items()}, "stored": ack.stored,
-                         "duplicates": ack.duplicates, "content": publish.hint_for(kiosk)}, **signed)
+                         "duplicates": ack.duplicates, "set_aside": ack.set_aside,
+                         "content": publish.hint_for(kiosk)}, **signed)

@@ -1,25 +1,30 @@
 """The hub's Flask application factory: settings, database, blueprints, CSRF and security headers."""
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from sync.base.database import connect_per_request, security_headers
 from sync.wire import protocol
 
-from . import api, content_api, db, settings, views, xapi
+from . import api, content_api, db, set_aside_page, settings, views, xapi
 from .models import Setting
 
+SYNC_PREFIX = "/sync/"
 CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"
 
 
 def create_hub_app(config: dict | None = None) -> Flask:
     """Build a hub on SQLite (HUB_DATA_DIR) or PostgreSQL (DATABASE_URL)."""
     app = Flask(__name__)
+    app.json = _RefusingJSON(app)
     app.config.update(settings.resolve(config))
     app.config.update(config or {})                # Flask's own keys too (TESTING)
     data_dir = Path(app.config["HUB_DATA_DIR"]) if app.config["HUB_DATA_DIR"] else None
@@ -39,9 +44,32 @@ def create_hub_app(config: dict | None = None) -> Flask:
     content_api.init_app(app)
     csrf.exempt(content_api.bp)
     views.init_app(app)
+    set_aside_page.init_app(app)
     xapi.init_app(app)
     csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session
+    app.register_error_handler(HTTPException, _sync_refusal)
     return app
+
+
+class _RefusingJSON(DefaultJSONProvider):
+    """Request JSON nested past Python's recursion limit is malformed JSON (a 400), not a server error."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+
+
+def _sync_refusal(error: HTTPException):
+    """On the sync routes every refusal is the JSON kiosks read ({"error", "message"}), a 405 or a 500 too."""
+    if error.code is None or not request.path.startswith(SYNC_PREFIX):
+        return error                                # facilitators' pages keep werkzeug's page
+    response = api._error(error.code, re.sub(r"\W+", "_", error.name.lower()).strip("_"), error.description)
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value          # Allow on a 405, Retry-After…
+    return response
 
 
 def _shared_secret_key() -> str:

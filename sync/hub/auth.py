@@ -1,19 +1,22 @@
-"""Who may talk to the hub: enrolment codes, kiosk credentials, signed requests, replays and facilitators."""
+"""Who may talk to the hub: enrolment codes, kiosk credentials, signed requests, replays, facilitators
+and their sessions (kept in the database, so every hub process shares them and a sign-out holds)."""
 from __future__ import annotations
 
 import hashlib
 import random
+import re
 import secrets
 import time
 import uuid
 
 import peewee
 
-from sync.base import accounts
+from sync.base import accounts, credentials, facilitator_sessions
+from sync.base.password_change import change_password
 from sync.wire import protocol
 
 from .db import database
-from .models import EnrollCode, Facilitator, Kiosk, KioskEpoch, Nonce
+from .models import EnrollCode, Facilitator, FacilitatorSession, Kiosk, KioskEpoch, Nonce
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"     # no 0/O or 1/I to misread
 CODE_HOURS = 24
@@ -69,7 +72,8 @@ def authenticate(method: str, path: str, headers, body: bytes, now_ms: int) -> K
     if digest != protocol.content_digest(body):
         raise Refused("the body does not match its Content-Digest")
     nonce, stamp = headers.get(protocol.H_NONCE, ""), headers.get(protocol.H_TIME, "")
-    if not protocol.valid_nonce(nonce) or not stamp.isdigit():
+    # ASCII digits only ("²".isdigit() is true) and few enough for int() and for a time in milliseconds.
+    if not protocol.valid_nonce(nonce) or not re.fullmatch(r"[0-9]{1,16}", stamp):
         raise Refused("missing or malformed timestamp or nonce")
     message = protocol.string_to_sign(method, path, digest, kiosk.id, int(stamp), nonce)
     if not protocol.signature_ok(kiosk.secret, message, headers.get(protocol.H_SIG, "")):
@@ -97,7 +101,13 @@ def create_facilitator(name: str, password: str) -> Facilitator:
 
 
 def login_facilitator(name: str, password: str, now: float | None = None) -> Facilitator:
-    """The facilitator when the password is right; accounts.LoginRefused (with the wait when locked) otherwise."""
+    """The facilitator when the password is right; accounts.LoginRefused (with the wait when locked) otherwise.
+
+    A name or password no person types (NUL, a control character, far too long) is refused before any
+    query: PostgreSQL would fail on NUL, and such a try does not count against the account.
+    """
+    if not credentials.well_formed(name, password):
+        raise accounts.LoginRefused()
     return accounts.authenticate(Facilitator, name, password, now)
 
 
@@ -107,3 +117,22 @@ def check_login(name: str, password: str, now: float | None = None) -> Facilitat
         return login_facilitator(name, password, now)
     except accounts.LoginRefused:
         return None
+
+
+def set_password(name: str, password: str) -> int:
+    """A new password for the account called `name`; every session of it ends. How many ended."""
+    return change_password(Facilitator, FacilitatorSession, name, password)
+
+
+def start_session(account: Facilitator, idle_minutes: float, now: float | None = None) -> str:
+    """A new server-side session; the token to keep in the cookie."""
+    return facilitator_sessions.start(FacilitatorSession, account, idle_minutes * 60, now)
+
+
+def session_account(token, idle_minutes: float, now: float | None = None) -> Facilitator | None:
+    """The facilitator signed in with this token, or None (unknown, signed out, idle or too old)."""
+    return facilitator_sessions.account_of(FacilitatorSession, token, idle_minutes * 60, now)
+
+
+def end_session(token) -> None:
+    facilitator_sessions.end(FacilitatorSession, token)

@@ -1,9 +1,12 @@
-"""`python run.py hub …`: serve the hub, make enrolment codes and facilitator accounts, export xAPI."""
+"""`python run.py hub …`: serve the hub, make enrolment codes and facilitator accounts (and change their
+passwords), export xAPI."""
 from __future__ import annotations
 
 import os
 
 import click
+
+from sync.base import credentials
 
 from . import settings
 
@@ -42,13 +45,15 @@ def hub(ctx, host, port, threads, public_url, data_dir, database_url):
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"data_dir": data_dir, "database_url": database_url}
         return
-    from waitress import serve
+    from sync.base import serving
 
     from .app import create_hub_app
     app = create_hub_app(_config(data_dir, database_url, HUB_URL=public_url))
     where = app.config["DATABASE_URL"] and "PostgreSQL" or f"SQLite in {app.config['HUB_DATA_DIR']}"
     click.echo(f"Relais hub on http://{host}:{port}/ ({where}).")
-    serve(app, host=host, port=port, threads=threads, ident="Relais hub", clear_untrusted_proxy_headers=True)
+    values = settings.resolve()
+    serving.serve(app, host=host, port=port, threads=threads, ident="Relais hub", echo=click.echo,
+                  connection_limit=values["SERVER_CONNECTION_LIMIT"], channel_timeout=values["SERVER_CHANNEL_TIMEOUT"])
 
 
 def _db(ctx, data_dir, database_url):
@@ -79,13 +84,39 @@ def create_facilitator(ctx, name, data_dir, database_url):
     from sync.base.password_prompt import ask_password
 
     from .auth import create_facilitator as create
-    password = ask_password()
+    password = _checked(name, ask_password())
     with _db(ctx, data_dir, database_url).connection_context():
         try:
             create(name, password)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
     click.echo(f"Hub facilitator '{name.strip()}' created.")
+
+
+@hub.command("set-password")
+@click.argument("name")
+@_options
+@click.pass_context
+def set_password(ctx, name, data_dir, database_url):
+    """Give a hub facilitator a new password (asked as for create-facilitator); ends all their sessions."""
+    from sync.base.password_prompt import ask_password
+
+    from .auth import set_password as change
+    password = _checked(name, ask_password())
+    with _db(ctx, data_dir, database_url).connection_context():
+        try:
+            ended = change(name, password)
+        except ValueError as error:
+            raise click.ClickException(str(error)) from None
+    click.echo(f"New password for hub facilitator '{name.strip()}'; {ended} open session(s) ended.")
+
+
+def _checked(name: str, password: str) -> str:
+    """The password, once the name and it hold nothing a sign-in form refuses (NUL, tab, far too long)."""
+    problem = credentials.account_problem(name, password)
+    if problem:
+        raise click.ClickException(problem)
+    return password
 
 
 @hub.command("export-xapi")

@@ -1,7 +1,9 @@
 """Taking in one authenticated batch: store each event once, merge it, and say how far the kiosk is safe.
 
 Everything happens in one transaction, under a per-kiosk lock, and is committed before the
-acknowledgement is written: an acknowledged event is on disk.
+acknowledgement is written: an acknowledged event is on disk. An event the hub cannot take as it is
+(set_aside.py) is kept aside with its reason instead, and still counts as received: one event never
+stops the events after it.
 """
 from __future__ import annotations
 
@@ -13,9 +15,14 @@ import peewee
 
 from sync.wire import protocol
 
-from . import bulk, merge
+from . import authority, bulk, merge, set_aside
 from .db import database, greatest, is_postgres
-from .models import Erased, Event, Kiosk, KioskEpoch
+from .models import Erased, Event, Kiosk, KioskEpoch, SetAside
+
+# What the database raises for a reason of one event's data (a number too big for its column on
+# PostgreSQL…): such an event is set aside, never a 500. A conflict on an id or a place is not one of
+# these (ON CONFLICT DO NOTHING, then _check_resent); NUL and the like never reach the database.
+STORE_ERRORS = (peewee.DataError, peewee.IntegrityError)
 
 
 class Conflict(Exception):
@@ -35,27 +42,88 @@ class Ack:
     acked: dict = field(default_factory=dict)      # epoch → highest contiguous sequence held
     stored: int = 0
     duplicates: int = 0
+    set_aside: list = field(default_factory=list)  # {id, epoch, seq, reason}: this batch's, now or before
 
 
 def ingest(kiosk: Kiosk, batch: dict, now: float | None = None) -> Ack:
     """Store, merge and acknowledge a decoded batch (raises Malformed, Conflict or Busy)."""
     now = now or time.time()
     events = batch["events"]
-    payloads = protocol.validate_events(events)
+    checked = protocol.check_events(events)
     try:
         with _kiosk_lock(kiosk.id):
-            new_ids = _insert(kiosk.id, events, payloads, now)
-            fresh = [e for e in events if e["id"] in new_ids]
-            _check_resent(kiosk.id, [e for e in events if e["id"] not in new_ids])
-            erased = _erased_among(fresh)
-            merge.apply(kiosk.id, [e for e in fresh if e["learner"] not in erased])
-            for learner in erased:
-                merge.erase(learner, now)
+            fresh, aside = _take(kiosk, checked, now)
             acked = {epoch: _advance(kiosk.id, epoch) for epoch in sorted({e["epoch"] for e in events})}
             _touch(kiosk.id, fresh, batch.get("pending", 0), now)
     except peewee.OperationalError as error:
         raise _busy(error) from None
-    return Ack(acked=acked, stored=len(fresh), duplicates=len(events) - len(fresh))
+    except set_aside.Taken as taken:
+        raise Conflict(str(taken)) from None
+    new_aside = sum(entry.new for entry in aside)
+    return Ack(acked=acked, stored=len(fresh), duplicates=len(events) - len(fresh) - new_aside,
+               set_aside=[entry.wire() for entry in aside])
+
+
+def _take(kiosk: Kiosk, checked: list[protocol.Checked], now: float) -> tuple[list[dict], list]:
+    """Store the events the hub may take, set the others aside; (events stored, entries set aside)."""
+    before = set_aside.earlier(kiosk.id, [c.event for c in checked])
+    waiting = [c for c in checked if c.event["id"] not in before]
+    strangers = authority.strangers(kiosk, {c.event["learner"] for c in waiting
+                                            if c.problem is None and c.event["learner"]})
+    good, refused = [], []
+    for item in waiting:
+        if item.problem:
+            refused.append((item.event, item.problem.reason, item.problem.detail))
+        elif item.event["learner"] in strangers:
+            refused.append((item.event, authority.NOT_YOUR_LEARNER, authority.NOT_YOUR_LEARNER_DETAIL))
+        else:
+            good.append(item)
+    fresh, unstorable = _store_all(kiosk.id, good, now) if good else ([], [])
+    refused = _not_resent(kiosk.id, refused + unstorable)
+    return fresh, list(before.values()) + set_aside.record(kiosk.id, refused, now)
+
+
+def _store_all(kiosk_id: str, good: list[protocol.Checked], now: float) -> tuple[list[dict], list]:
+    """Store and merge in bulk; if the database refuses, event by event, each in its own savepoint."""
+    try:
+        with database.atomic():
+            return _store(kiosk_id, good, now), []
+    except STORE_ERRORS:
+        pass
+    fresh, unstorable = [], []
+    for item in good:
+        try:
+            with database.atomic():
+                fresh += _store(kiosk_id, [item], now)
+        except STORE_ERRORS as error:
+            said = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            unstorable.append((item.event, set_aside.UNSTORABLE, f"the hub's database refused it: {said}"))
+    return fresh, unstorable
+
+
+def _store(kiosk_id: str, good: list[protocol.Checked], now: float) -> list[dict]:
+    """Insert, check resent events, merge and apply erasures; return the events newly stored."""
+    events = [c.event for c in good]
+    new_ids = _insert(kiosk_id, events, [c.payload for c in good], now)
+    fresh = [e for e in events if e["id"] in new_ids]
+    _check_resent(kiosk_id, [e for e in events if e["id"] not in new_ids])
+    erased = _erased_among(fresh)
+    merge.apply(kiosk_id, [e for e in fresh if e["learner"] not in erased])
+    for learner in erased:
+        merge.erase(learner, now)
+    return fresh
+
+
+def _not_resent(kiosk_id: str, refused: list[tuple[dict, str, str]]) -> list[tuple[dict, str, str]]:
+    """Drop from `refused` the events the hub already stored (a resend, say from before a rule was added)."""
+    if not refused:
+        return refused
+    events = [event for event, _, _ in refused]
+    held = {row.id for row in Event.select(Event.id).where(Event.id.in_([e["id"] for e in events]))}
+    places = {(r.epoch, r.seq) for r in Event.select(Event.epoch, Event.seq).where(
+        (Event.kiosk_id == kiosk_id) & Event.seq.in_([e["seq"] for e in events]))}
+    _check_resent(kiosk_id, [e for e in events if e["id"] in held or (e["epoch"], e["seq"]) in places])
+    return [item for item in refused if item[0]["id"] not in held]
 
 
 @contextlib.contextmanager
@@ -101,8 +169,16 @@ def _check_resent(kiosk_id: str, resent: list[dict]) -> None:
             raise Conflict(f"sequence {event['epoch']}/{event['seq']} is already used by another event")
         if row.kiosk_id != kiosk_id or (row.epoch, row.seq) != (event["epoch"], event["seq"]):
             raise Conflict(f"event {event['id']} was already received from elsewhere")
-        if row.digest and row.digest != protocol.event_digest(event):
+        if row.digest and row.digest != _digest(event):
             raise Conflict(f"event {event['id']} was already received with other content")
+
+
+def _digest(event: dict) -> str | None:
+    """The event's digest, or None for one too broken to have one (it cannot be an event the hub holds)."""
+    try:
+        return protocol.event_digest(event)
+    except (KeyError, TypeError, ValueError, RecursionError):
+        return None
 
 
 def _erased_among(events: list[dict]) -> set[str]:
@@ -116,14 +192,17 @@ def _erased_among(events: list[dict]) -> set[str]:
 
 
 def _advance(kiosk_id: str, epoch: int) -> int:
-    """Move the epoch's acknowledgement over every contiguous sequence now held."""
+    """Move the epoch's acknowledgement over every contiguous sequence now held, stored or set aside."""
     row = KioskEpoch.get_or_none((KioskEpoch.kiosk == kiosk_id) & (KioskEpoch.epoch == epoch))
     if row is None:
         row = KioskEpoch.create(kiosk=kiosk_id, epoch=epoch, acked_seq=0)
     seq = row.acked_seq
-    following = (Event.select(Event.seq).where((Event.kiosk_id == kiosk_id) & (Event.epoch == epoch)
-                                               & (Event.seq > seq)).order_by(Event.seq).tuples())
-    for (held,) in following.iterator():
+    mark = database.param
+    following = database.execute_sql(
+        f'SELECT seq FROM "{bulk.table(Event)}" WHERE kiosk_id = {mark} AND epoch = {mark} AND seq > {mark} '
+        f'UNION ALL SELECT seq FROM "{bulk.table(SetAside)}" WHERE kiosk_id = {mark} AND epoch = {mark} '
+        f'AND seq > {mark} ORDER BY seq', [kiosk_id, epoch, seq] * 2)
+    for (held,) in following:
         if held != seq + 1:
             break
         seq = held

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from . import bulk
+from . import bulk, set_aside
 from .models import Erased, Event, Learner, LessonState, QuizAttempt
 
 PROFILE_TYPES = ("learner.created", "learner.renamed", "learner.prefs")
@@ -142,3 +142,4 @@ def erase(learner_uuid: str, now: float) -> None:
     QuizAttempt.delete().where(QuizAttempt.learner_uuid == learner_uuid).execute()
     Learner.delete().where(Learner.uuid == learner_uuid).execute()
     Event.update(learner_uuid=None, payload=None, digest="").where(Event.learner_uuid == learner_uuid).execute()
+    set_aside.forget_learner(learner_uuid)

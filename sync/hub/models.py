@@ -21,6 +21,15 @@ class Facilitator(HubModel):
     locked_until = pw.DoubleField(default=0)
 
 
+class FacilitatorSession(HubModel):
+    """A signed-in facilitator: the cookie holds a random token, this row its SHA-256 (sync/base/facilitator_sessions)."""
+
+    token_hash = pw.TextField(primary_key=True)
+    facilitator = pw.ForeignKeyField(Facilitator, on_delete="CASCADE")
+    created_at = pw.DoubleField()
+    last_seen = pw.DoubleField()
+
+
 class EnrollCode(HubModel):
     """A one-time code a kiosk trades for its id and secret; only its hash is kept."""
 
@@ -169,5 +178,25 @@ class KioskContent(HubModel):
     asked_at = pw.DoubleField()
 
 
-MODELS = [Setting, Facilitator, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
-          QuizAttempt, Erased, Publication, KioskContent]
+class SetAside(HubModel):
+    """An event the hub could not take as it is: kept aside with why, never merged (docs/sync-protocol.md §5).
+
+    It still holds its place in the kiosk's sequence, so the acknowledgement moves past it."""
+
+    id = pw.TextField(primary_key=True)       # the event's id
+    kiosk_id = pw.TextField()
+    epoch = pw.IntegerField()
+    seq = pw.BigIntegerField()
+    learner_uuid = pw.TextField(null=True, index=True)   # when the event names a learner well: erasure empties it
+    reason = pw.TextField()                   # a code: too_large, bad_text, not_your_learner, unstorable…
+    detail = pw.TextField()                   # what was wrong, in plain English
+    excerpt = pw.TextField()                  # the event as received, cut short, every character storable
+    size = pw.BigIntegerField()               # bytes of the event as received (compact JSON)
+    set_aside_at = pw.DoubleField()
+
+    class Meta:
+        indexes = ((("kiosk_id", "epoch", "seq"), True),)
+
+
+MODELS = [Setting, Facilitator, FacilitatorSession, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
+          QuizAttempt, Erased, Publication, KioskContent, SetAside]

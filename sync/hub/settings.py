@@ -11,6 +11,9 @@ SETTINGS = [
     Setting("HUB_URL", "", "The hub's public address, used in xAPI statements (the hub command's --public-url)."),
     Setting("HUB_MAX_INGESTS", 4, "Uploads one hub process takes at once before answering 503 (busy, try later)."),
     Setting("HUB_CONTENT_DIR", "", "Folder for published packs' files and trusted keys (empty: the hub's data folder)."),
+    Setting("SERVER_CONNECTION_LIMIT", 1000, "Connections the hub holds at once, finished requests or not (waitress's own default, 100, lets one client stall it)."),
+    Setting("SERVER_CHANNEL_TIMEOUT", 60, "Seconds a connection may stay silent, mid-request or idle, before the hub closes it (kiosks on thin links pause)."),
+    Setting("FACILITATOR_IDLE_MINUTES", 30, "Minutes without use before a facilitator's session on the hub ends."),
 ]
 
 

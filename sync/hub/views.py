@@ -10,16 +10,16 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from sync.base import accounts
+from sync.base import accounts, credentials, next_page
 from sync.packs.errors import PackError
 
-from . import auth, reports
+from . import auth, reports, set_aside
 from .models import Event, Facilitator, Kiosk, Publication
 from .publish import publish, targets_of
 
@@ -33,10 +33,11 @@ def init_app(app) -> None:
 
 
 def current_facilitator() -> Facilitator | None:
-    account = Facilitator.get_or_none(Facilitator.id == session.get("hub_facilitator", 0))
-    if account is None or session.get("hub_key") != account.password_hash[-16:]:
-        return None       # a changed password ends every session
-    return account
+    """The facilitator signed in on this browser: their session row must still be in the database."""
+    if "hub_facilitator" not in g:
+        g.hub_facilitator = auth.session_account(session.get("hub_token"),
+                                                 current_app.config["FACILITATOR_IDLE_MINUTES"])
+    return g.hub_facilitator
 
 
 def login_required(view):
@@ -52,22 +53,30 @@ def login_required(view):
 def login():
     error = None
     if request.method == "POST":
-        try:
-            account = auth.login_facilitator(request.form.get("name", ""), request.form.get("password", ""))
-        except accounts.LoginRefused as refused:
-            error = (ngettext("Too many wrong passwords. Please wait %(num)s minute.",
-                              "Too many wrong passwords. Please wait %(num)s minutes.", refused.minutes)
-                     if refused.wait_seconds else _("This name or password is not right."))
-        else:
-            session.clear()
-            session["hub_facilitator"], session["hub_key"] = account.id, account.password_hash[-16:]
-            target = request.args.get("next", "")
-            return redirect(target if target.startswith("/") and not target.startswith("//") else url_for("hub.kiosks"))
+        account, error = _check_sign_in(request.form.get("name", ""), request.form.get("password", ""))
+        if account is not None:
+            auth.end_session(session.get("hub_token"))
+            session.clear()                       # a new session at every sign-in
+            session["hub_token"] = auth.start_session(account, current_app.config["FACILITATOR_IDLE_MINUTES"])
+            return redirect(next_page.local_path(request.args.get("next"), url_for("hub.kiosks")))
     return render_template("hub/login.html", error=error), (400 if error else 200)
+
+
+def _check_sign_in(name: str, password: str) -> tuple[Facilitator | None, str | None]:
+    """(the account, None) when the password is right, else (None, what the page says)."""
+    if not credentials.well_formed(name, password):
+        return None, _("This name or password holds a character that is not allowed, or is too long.")
+    try:
+        return auth.login_facilitator(name, password), None
+    except accounts.LoginRefused as refused:
+        return None, (ngettext("Too many wrong passwords. Please wait %(num)s minute.",
+                               "Too many wrong passwords. Please wait %(num)s minutes.", refused.minutes)
+                      if refused.wait_seconds else _("This name or password is not right."))
 
 
 @bp.post("/logout")
 def logout():
+    auth.end_session(session.get("hub_token"))      # the row goes: a copy of the cookie opens nothing
     session.clear()
     return redirect(url_for("hub.login"))
 
@@ -75,7 +84,7 @@ def logout():
 @bp.get("/")
 @login_required
 def kiosks():
-    return render_template("hub/kiosks.html", kiosks=reports.kiosks())
+    return render_template("hub/kiosks.html", kiosks=reports.kiosks(), set_aside=set_aside.counts_by_kiosk())
 
 
 @bp.get("/learners")
@@ -99,12 +108,16 @@ def learners_csv():
 @bp.route("/enroll-codes", methods=["GET", "POST"])
 @login_required
 def enroll_codes():
-    code = centre = None
+    code = centre = error = None
     if request.method == "POST":
         centre = request.form.get("centre", "").strip()
-        if centre:
+        if credentials.name_problem(centre):         # NUL would be a 500 on PostgreSQL
+            error, centre = _("A centre's name cannot hold control characters or be longer than %(n)s "
+                              "characters.", n=credentials.MAX_NAME), None
+        elif centre:
             code = auth.new_enroll_code(centre)
-    return render_template("hub/codes.html", code=code, centre=centre, hours=auth.CODE_HOURS)
+    return render_template("hub/codes.html", code=code, centre=centre, error=error, hours=auth.CODE_HOURS), \
+        (400 if error else 200)
 
 
 PUBLISH_LIMIT = 2048 * 1024 * 1024

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import uuid
 from datetime import datetime, timezone
 from urllib.parse import quote
@@ -27,6 +28,7 @@ TYPES = {"lesson": "http://adlnet.gov/expapi/activities/lesson", "course": "http
          "quiz": "http://adlnet.gov/expapi/activities/assessment",
          "question": "http://adlnet.gov/expapi/activities/cmi.interaction"}
 MAPPED = ("lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued")
+ROW = re.compile(r"[0-9]{1,18}")            # a row number or a page size: fits the database's 64-bit integers
 
 
 def init_app(app) -> None:
@@ -64,23 +66,32 @@ def statements_for(event: Event, home: str) -> list[dict]:
     if event.type == "quiz.attempted":
         return _quiz(base, sid, event.id, p, home)
     done = event.type == "lesson.completed" or p.get("status") == "completed"
-    result = {"duration": f"PT{int(p.get('time_spent') or 0)}S"}
+    result = {"duration": f"PT{_count(p.get('time_spent'))}S"}
     if done:
         result["completion"] = True
     return [dict(base, id=sid, verb=VERBS["completed" if done else "experienced"],
                  object=activity(home, "lesson", p.get("lesson", "")), result=result)]
 
 
+def _count(value) -> int:
+    """A count from a payload (a score, seconds spent): 0 unless it is a whole number, never below 0.
+
+    A payload is any JSON object a kiosk sent (the hub keeps what it cannot merge); "3", [3] or 2.5
+    must not stop the export of every other statement."""
+    return max(value, 0) if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def _quiz(base: dict, sid: str, event_id: str, p: dict, home: str) -> list[dict]:
     """One passed/failed statement for the attempt, one answered statement per question."""
     quiz = activity(home, "quiz", p.get("lesson", ""))
-    total, score = max(int(p.get("total") or 0), 0), max(int(p.get("score") or 0), 0)
+    total, score = _count(p.get("total")), _count(p.get("score"))
     result = {"success": bool(p.get("passed")), "completion": True,
               "score": {"raw": score, "min": 0, "max": max(total, score)}}
     if total:
         result["score"]["scaled"] = round(min(score / total, 1.0), 4)
     out = [dict(base, id=sid, verb=VERBS["passed" if p.get("passed") else "failed"], object=quiz, result=result)]
-    for number, correct in enumerate(p.get("correct") or []):
+    answers = p.get("correct")
+    for number, correct in enumerate(answers if isinstance(answers, list) else []):
         question = activity(home, "question", p.get("lesson", ""), f"/{number + 1}")
         out.append(dict(base, id=str(uuid.uuid5(NAMESPACE, f"{event_id}/{number + 1}")), verb=VERBS["answered"],
                         object=question, result={"success": bool(correct)},
@@ -135,8 +146,8 @@ def statements():
                         {"WWW-Authenticate": 'Basic realm="Relais hub"'})
     after = request.args.get("after", "0")
     limit = request.args.get("limit", "200")
-    if not after.isdigit() or not limit.isdigit():
-        return Response("after and limit must be numbers", 400)
+    if not ROW.fullmatch(after) or not ROW.fullmatch(limit):      # str.isdigit() lets "²" through to int()
+        return Response("after and limit must be whole numbers written with the digits 0-9", 400)
     found, last = page(home_page(), int(after), max(1, min(int(limit), 1000)))
     more = url_for(".statements", after=last, limit=limit) if last else ""
     body = json.dumps({"statements": found, "more": more}, ensure_ascii=False)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+import re
 from email.utils import parsedate_to_datetime
 
 BASE = 2.0           # seconds before the first retry, at most
@@ -24,7 +25,7 @@ def retry_after(value: str | None, date_header: str | None = None) -> float | No
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", value):          # ASCII digits: "²".isdigit() is true, float("²") fails
         return float(value)
     try:
         when = parsedate_to_datetime(value)

@@ -13,6 +13,9 @@ import json
 import re
 import uuid
 import zlib
+from dataclasses import dataclass
+
+from . import checks
 
 VERSION = 1
 EVENTS_PATH = "/sync/v1/events"
@@ -24,12 +27,16 @@ SKEW_MS = 5 * 60 * 1000                  # a request's timestamp may differ this
 MAX_BODY = 4 * 1024 * 1024               # compressed bytes on the wire
 MAX_DECOMPRESSED = 16 * 1024 * 1024      # after gunzip: a gzip bomb stops here
 MAX_EVENTS = 5000
-MAX_PAYLOAD = 8 * 1024                   # one event's payload, as compact JSON
+MAX_PAYLOAD = checks.MAX_PAYLOAD         # one event's payload: bytes of UTF-8 canonical JSON
 
 EVENT_TYPES = frozenset({
     "learner.created", "learner.renamed", "learner.erased", "learner.prefs",
     "lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued",
 })
+FIELDS = frozenset({"id", "epoch", "seq", "learner", "hlc", "type", "payload"})
+# Why an event is set aside, besides the payload rules of checks.py (too_large, bad_text, too_deep,
+# bad_number, bad_value); the kiosk words each code for its facilitator.
+BAD_FIELDS, BAD_LEARNER, BAD_HLC, UNKNOWN_TYPE = "bad_fields", "bad_learner", "bad_hlc", "unknown_type"
 
 H_KIOSK, H_TIME, H_NONCE, H_SIG = "X-Relais-Kiosk", "X-Relais-Timestamp", "X-Relais-Nonce", "X-Relais-Signature"
 H_HUB_TIME = "X-Relais-Hub-Time"
@@ -37,6 +44,7 @@ H_HUB_TIME = "X-Relais-Hub-Time"
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _HLC = re.compile(r"^\d{15}-\d{6}$")
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
+_LONG_NUMBER = re.compile("[0-9]{16}")                  # a number that may be beyond ±2**53
 
 
 class Malformed(ValueError):
@@ -48,7 +56,10 @@ class TooLarge(ValueError):
 
 
 def compact(value) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    """Compact JSON as UTF-8; a lone surrogate (text a bug let through) is written as its \\uXXXX escape,
+    so the batch still travels and the hub sets that one event aside."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode(
+        "utf-8", "backslashreplace")
 
 
 def encode_batch(events: list[dict], pending: int = 0) -> bytes:
@@ -67,8 +78,10 @@ def gunzip_json(body: bytes, limit: int = MAX_DECOMPRESSED):
         if not inflater.eof:
             raise Malformed("the gzip stream is truncated")
         return json.loads(raw)
-    except (zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise Malformed(f"not gzip'd JSON: {error}") from None
+    except (TooLarge, Malformed):
+        raise
+    except (zlib.error, ValueError, RecursionError) as error:     # ValueError: bad UTF-8, JSON, a 5000-digit number
+        raise Malformed(f"not gzip'd JSON: {str(error)[:200]}") from None
 
 
 def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
@@ -84,45 +97,115 @@ def decode_batch(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
     return batch
 
 
-def validate_events(events: list) -> list[str]:
-    """Check each event's fields and that no id or sequence appears twice in the batch.
+@dataclass
+class Checked:
+    """One event of a batch after the per-event rules: `payload` (canonical JSON) when it may be stored,
+    else the `problem` that sets it aside."""
 
-    Returns each payload as canonical JSON (sorted keys, compact), which the hub stores and digests.
+    event: dict
+    payload: str | None = None
+    problem: checks.Problem | None = None
+
+
+def check_events(events: list) -> list[Checked]:
+    """Check every event of a batch, in order (docs/sync-protocol.md §5).
+
+    Raises Malformed for what spoils the batch itself: an event that is not an object, without a usable
+    id, epoch or seq, or an id or (epoch, seq) twice. An event whose place is sound but whose other
+    fields or payload break a rule comes back with its problem, to be set aside by the hub.
     """
-    seen_ids, seen_seqs, payloads = set(), set(), []
+    seen_ids, seen_seqs, checked = set(), set(), []
     for index, event in enumerate(events):
-        problem = _event_problem(event)
-        if not problem:
-            payloads.append(payload_json(event["payload"]))
-            if len(payloads[-1]) > MAX_PAYLOAD:
-                problem = f"payload must be at most {MAX_PAYLOAD} bytes"
-        if problem:
-            raise Malformed(f"event {index}: {problem}")
+        place = _place_problem(event)
+        if place:
+            raise Malformed(f"event {index}: {place}")
         if event["id"] in seen_ids or (event["epoch"], event["seq"]) in seen_seqs:
             raise Malformed(f"event {index}: its id or sequence appears twice in the batch")
         seen_ids.add(event["id"])
         seen_seqs.add((event["epoch"], event["seq"]))
+        problem = _fields_problem(event)
+        payload, problem = (None, problem) if problem else _payload(event["payload"])
+        checked.append(Checked(event, payload, problem))
+    return checked
+
+
+def validate_events(events: list) -> list[str]:
+    """Each payload as canonical JSON, or Malformed at the first event that breaks any rule."""
+    payloads = []
+    for index, item in enumerate(check_events(events)):
+        if item.problem:
+            raise Malformed(f"event {index}: {item.problem.detail}")
+        payloads.append(item.payload)
     return payloads
 
 
-def _event_problem(event) -> str | None:
-    if not isinstance(event, dict) or set(event) != {"id", "epoch", "seq", "learner", "hlc", "type", "payload"}:
-        return "expected exactly id, epoch, seq, learner, hlc, type, payload"
-    if not isinstance(event["id"], str) or not _UUID.match(event["id"]):
+def _place_problem(event) -> str | None:
+    """Why an event has no place in its kiosk's sequence (the batch cannot be taken), or None."""
+    if not isinstance(event, dict):
+        return "expected an object"
+    if not isinstance(event.get("id"), str) or not _UUID.fullmatch(event["id"]):
         return "id is not a lowercase UUID"
-    if not _is_int(event["epoch"]) or not 1 <= event["epoch"] < 2**31:
+    if not _is_int(event.get("epoch")) or not 1 <= event["epoch"] < 2**31:
         return "epoch must be a positive integer"
-    if not _is_int(event["seq"]) or not 1 <= event["seq"] < 2**53:
+    if not _is_int(event.get("seq")) or not 1 <= event["seq"] < 2**53:
         return "seq must be a positive integer"
-    if event["learner"] is not None and (not isinstance(event["learner"], str) or not _UUID.match(event["learner"])):
-        return "learner is not a UUID"
-    if not isinstance(event["hlc"], str) or not _HLC.match(event["hlc"]):
-        return "hlc is not WWWWWWWWWWWWWWW-CCCCCC"
-    if event["type"] not in EVENT_TYPES:
-        return f"unknown type {event['type']!r}"
-    if not isinstance(event["payload"], dict):
-        return "payload must be an object"
     return None
+
+
+def event_problem(event: dict) -> checks.Problem | None:
+    """Why an event with a sound place cannot be stored as it is (reason code and detail), or None."""
+    return _fields_problem(event) or _payload(event["payload"])[1]
+
+
+def _fields_problem(event: dict) -> checks.Problem | None:
+    if set(event) != FIELDS:
+        found = ", ".join(sorted(_printable(k) for k in event))
+        return checks.Problem(BAD_FIELDS, f"expected exactly {', '.join(sorted(FIELDS))}; found {found}"[:300])
+    learner, clock, kind = event["learner"], event["hlc"], event["type"]
+    learner_ok = learner is None or valid_uuid(learner)
+    clock_ok = isinstance(clock, str) and bool(_HLC.fullmatch(clock))
+    kind_ok = isinstance(kind, str) and kind in EVENT_TYPES
+    if learner_ok and clock_ok and kind_ok:            # the usual case: well-formed text has no control character
+        return None
+    for name in ("learner", "hlc", "type"):
+        problem = checks.text_problem(event[name], name) if isinstance(event[name], str) else None
+        if problem:
+            return problem
+    if not learner_ok:
+        return checks.Problem(BAD_LEARNER, "learner is not a lowercase UUID")
+    if not clock_ok:
+        return checks.Problem(BAD_HLC, "hlc is not WWWWWWWWWWWWWWW-CCCCCC")
+    return checks.Problem(UNKNOWN_TYPE, f"unknown type {_printable(kind)}")
+
+
+def _payload(payload) -> tuple[str | None, checks.Problem | None]:
+    """(canonical JSON, None) for a payload the hub may store, else (None, why not): checks.payload_problem,
+    written once, with a quick way through for the usual payload decoded from JSON.
+
+    Canonical JSON escapes every control character, so text without a backslash holds none; a lone
+    surrogate makes its UTF-8 encoding fail; an integer beyond ±2**53 has 16 digits or more; nesting is
+    at most the number of brackets. Whatever might break a rule goes through the full walk of checks.py.
+    """
+    try:
+        text = checks.canonical(payload) if isinstance(payload, dict) else None
+        size = len(text.encode("utf-8")) if text is not None else 0
+    except (ValueError, TypeError, RecursionError):      # NaN or infinity, a lone surrogate, too deep
+        text = None
+    if text is None or "\\" in text or _LONG_NUMBER.search(text) \
+            or text.count("{") + text.count("[") > checks.MAX_DEPTH:
+        problem = checks.payload_problem(payload)
+        if problem:
+            return None, problem
+        text = checks.canonical(payload)
+        size = len(text.encode("utf-8"))
+    if size > checks.MAX_PAYLOAD:
+        return None, checks.size_problem(text)
+    return text, None
+
+
+def _printable(value, limit: int = 80) -> str:
+    """A value shown in a detail: quoted, control characters and surrogates escaped, cut short."""
+    return repr(value if isinstance(value, str) else type(value).__name__)[:limit]
 
 
 def _is_int(value) -> bool:
@@ -137,7 +220,8 @@ def event_digest(event: dict, payload: str | None = None) -> str:
     """What "the same event" means: SHA-256 over every field, the payload as canonical JSON."""
     fields = [event["id"], str(event["epoch"]), str(event["seq"]), event["learner"] or "", event["hlc"],
               event["type"], payload if payload is not None else payload_json(event["payload"])]
-    return hashlib.sha256("\n".join(fields).encode()).hexdigest()
+    # surrogatepass: an event with a lone surrogate (set aside) still has a digest to compare a resend with
+    return hashlib.sha256("\n".join(fields).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def content_digest(body: bytes) -> str:
@@ -154,7 +238,9 @@ def sign(secret: str, message: bytes) -> str:
 
 
 def signature_ok(secret: str, message: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, message), signature or "")
+    """Compared as bytes: a signature header that is not ASCII is simply wrong, never an error."""
+    given = (signature or "").encode("utf-8", "surrogateescape") if isinstance(signature, str) else b""
+    return hmac.compare_digest(sign(secret, message).encode(), given)
 
 
 def response_message(nonce: str, status: int, body: bytes) -> bytes:
@@ -198,8 +284,8 @@ def decode_offer(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict | None:
 
 
 def valid_nonce(nonce: str) -> bool:
-    return bool(nonce) and bool(_NONCE.match(nonce))
+    return isinstance(nonce, str) and bool(_NONCE.fullmatch(nonce))
 
 
 def valid_uuid(value: str) -> bool:
-    return bool(value) and bool(_UUID.match(value))
+    return isinstance(value, str) and bool(_UUID.fullmatch(value))

@@ -54,7 +54,7 @@ def kiosk_content(tmp_path_factory) -> Path:
 
 def kiosk_config(content: Path, data: Path, **extra) -> dict:
     return {"DATA_DIR": str(data), "CONTENT_DIR": str(content), "SECRET_KEY": "browser-tests",
-            "DEFAULT_LANGUAGE": "fr", **extra}
+            "DEFAULT_LANGUAGE": "fr", "NARRATION": "no", **extra}   # test_narration_audio turns it on
 
 
 @pytest.fixture(scope="package")

@@ -65,6 +65,14 @@ def test_a_facilitator_makes_an_enrolment_code_on_the_page(hub, synced):
     assert re.search(r'class="code">[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}<', page)
 
 
+def test_a_centre_name_with_a_nul_gets_a_message_and_no_code(hub, synced):
+    browser = signed_in(hub)
+    token = CSRF.search(browser.get(hub.url + "/enroll-codes", timeout=10).text).group(1)
+    answer = browser.post(hub.url + "/enroll-codes", data={"centre": "Centre\x00social", "csrf_token": token},
+                          timeout=10)
+    assert answer.status_code == 400 and 'role="alert"' in answer.text and 'class="code"' not in answer.text
+
+
 def test_xapi_statements_are_valid_and_stable(synced, hub):
     answer = get(hub.url + "/xapi/statements?limit=5", auth=("Nadia", PASSWORD))
     assert answer.status_code == 200 and answer.headers["X-Experience-API-Version"] == "1.0.3"

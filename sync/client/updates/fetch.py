@@ -7,6 +7,7 @@ request asks for `Range: bytes=<its length>-`, capped to what the budget still a
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ class Fetcher:
             raise FetchError("unreachable", f"the hub could not be reached ({type(error).__name__})",
                              wire=header_bytes(headers) + UNANSWERED) from None
         hub_time = answer.headers.get(protocol.H_HUB_TIME, "")
-        if hub_time.isdigit():
+        if re.fullmatch(r"[0-9]{1,16}", hub_time):       # not str.isdigit(): "²" would reach int()
             self.offset_ms = int(hub_time) - int(self.clock() * 1000)
         return answer, headers, sum(exchange_bytes(answer))
 

@@ -1,0 +1,28 @@
+"""How many examples each route gets, and the hypothesis settings every fuzz test shares."""
+from __future__ import annotations
+
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+# The quick run (make test) keeps the whole suite near a minute and a half; the slow one looks ten times longer.
+DEPTHS = [pytest.param(40, id="quick"), pytest.param(400, id="long", marks=pytest.mark.slow)]
+# A route whose every accepted request is slow by design gets fewer: the capacity self-test runs a copy
+# of the kiosk for six seconds each time a facilitator's form gets through.
+FEWER = {"selftest_page.start": 6}
+
+
+def run(target, route, examples: int) -> None:
+    """Fuzz one route of one target; each route has its own fixed seed, so a run is reproducible."""
+    count = min(examples, FEWER.get(route.endpoint, examples))
+
+    @seed(zlib.crc32(f"{target.name} {route.id}".encode()))
+    @settings(max_examples=count, deadline=None, database=None, derandomize=False,
+              phases=[Phase.generate, Phase.shrink], suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def fuzz(data):
+        target.exercise(data, route)
+
+    fuzz()
