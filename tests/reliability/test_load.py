@@ -40,7 +40,7 @@ def journey(base, index, deadline, results):
             status, _ = learner.get(f"{LESSON}?step={step}")
             if status != 200:
                 errors.append(("read", status))
-        status, location = learner.post(f"{LESSON}/quiz", {"q0": "1", "q1": ["0", "2"], "q2": "false", "q3": "x",
+        status, location = learner.post(f"{LESSON}/quiz", {"q0": "1", "q1": ["0", "2"], "q2": "false", "q3": "0",
                                                           "q4": "x"}, token_from=f"{LESSON}/quiz")
         if status == 302 and "/attempts/" in location:
             answers += 1
