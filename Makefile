@@ -7,7 +7,7 @@ TEST_STAMP := $(VENV)/.installed-test
 LOCALES := locales
 MO := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench system-venv translations extract-messages update-messages check-content clean
+.PHONY: run test bench system-venv translations extract-messages update-messages check-content clean pi-check
 
 $(BIN)/python:
 	@$(PYTHON) -c "import ensurepip" 2>/dev/null || $(MAKE) --no-print-directory system-venv
@@ -49,6 +49,11 @@ extract-messages: $(STAMP)
 
 update-messages: extract-messages
 	$(BIN)/pybabel update --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
+
+# Not in CI (many minutes): `make run` in an emulated arm64 Debian, as on a fresh Raspberry Pi OS. Needs root.
+pi-check:
+	@[ "$$(id -u)" = 0 ] || { echo "make pi-check needs root (debootstrap, chroot, mounts): sudo make pi-check"; exit 1; }
+	bash deploy/pi-check.sh
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

@@ -16,7 +16,7 @@ def main() -> None:
     started = time.time()
     from . import kiosk_bench
     kiosk_bench.run(rows, quick=args.quick)
-    for name in ("sync_bench", "content_bench", "connections_bench", "narration_bench"):
+    for name in ("sync_bench", "content_bench", "connections_bench", "narration_bench", "roaming_bench"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ImportError:

@@ -15,7 +15,8 @@ for _ in $(seq 1 90); do
   sleep 1
 done
 
-# --incognito: nothing a learner typed is kept by the browser for the next person.
+# --incognito: nothing a learner typed is kept by the browser for the next person. Pinch-to-zoom stays on:
+# the touch-screen lesson asks learners to try it on this very screen.
 exec "$BROWSER" --kiosk --incognito --noerrdialogs --disable-infobars --no-first-run \
-  --disable-session-crashed-bubble --disable-features=Translate --disable-pinch \
+  --disable-session-crashed-bubble --disable-features=Translate \
   --overscroll-history-navigation=0 --check-for-update-interval=31536000 "$URL"

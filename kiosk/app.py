@@ -20,11 +20,15 @@ from .csrf import csrf
 from .i18n import select_locale
 from .indexing import index_content
 from .views import (
+    activity_export,
     audio,
+    backups_page,
+    card_travel,
     certificates,
     dashboard,
     errors,
     facilitator,
+    formatting,
     learn,
     learners,
     manage,
@@ -83,8 +87,10 @@ def _register(app: Flask) -> None:
     app.add_template_filter(highlight)
     app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
+    formatting.init_app(app)
     for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
-                   certificates, selftest_page, packs, sync_page, updates_page, audio, errors):
+                   certificates, backups_page, selftest_page, packs, sync_page, updates_page, audio,
+                   activity_export, card_travel, errors):
         module.init_app(app)
 
     @app.after_request

@@ -7,6 +7,7 @@ WAL mode learners keep writing meanwhile, and every commit made before the backu
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -100,6 +101,35 @@ def rotate(folder: Path, keep: int) -> list[Path]:
     for path in old:
         path.unlink()
     return old
+
+
+def listed(data_dir: Path) -> list[os.DirEntry]:
+    """The backups in DATA_DIR/backups, newest first (dated ones and safety copies; never a partial one)."""
+    folder = backups_folder(data_dir)
+    if not folder.is_dir():
+        return []
+    entries = [e for e in os.scandir(folder) if e.is_file() and e.name.startswith(PREFIX) and e.name.endswith(SUFFIX)]
+    return sorted(entries, key=lambda e: e.stat().st_mtime, reverse=True)
+
+
+def find(data_dir: Path, name: str) -> Path | None:
+    """The backup called `name` in DATA_DIR/backups, or None: a name, never a path, picks it."""
+    return next((Path(e.path) for e in listed(data_dir) if e.name == name), None)
+
+
+def copy_to(backup_file: Path, folder: Path) -> Path:
+    """Copy a backup onto a USB stick: written beside, flushed to the stick, then renamed, so a stick
+    pulled out too early holds no half file under the backup's name."""
+    target = folder / backup_file.name
+    partial = folder / f".{backup_file.name}.partial"
+    try:
+        shutil.copyfile(backup_file, partial)
+        _fsync(partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    fsync_folder(folder)
+    return target
 
 
 def _fsync(path: Path) -> None:

@@ -5,6 +5,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from .content.levels import easy_language, is_easy, spoken_language
 from .content.quizmodel import Quiz
 from .db import database
 from .models import Course, Lesson, LessonVersion
@@ -38,6 +39,9 @@ class LessonView:
     audio: str | None = None
     translated: bool = True         # False when shown in another language than the learner's
     has_quiz: bool = False
+    has_easy: bool = False          # an easy-to-read version exists in this language (content/levels.py)
+    easy: bool = False              # this is the easy-to-read version
+    stored_language: str = ""       # the version's row: 'fr', or 'fr-x-easy' for the easy one
 
 
 def pick_language(available, wanted: str, course_language: str) -> str:
@@ -107,41 +111,56 @@ def _summary_rows() -> dict[str, list[dict]]:
 
 
 def _summary(rows: list[dict], lang: str, course_lang: str) -> LessonView:
-    versions = {r["language"]: r for r in rows}
+    everything = {r["language"]: r for r in rows}
+    versions = {code: r for code, r in everything.items() if not is_easy(code)}
     chosen = pick_language(versions, lang, course_lang)
     row = versions[chosen]
     return LessonView(key=row["key"], slug=row["slug"], course_id=row["course"], title=row["title"],
                       language=chosen, duration=row["duration"], translated=chosen == lang,
-                      has_quiz=bool(row["has_quiz"]))
+                      has_quiz=bool(row["has_quiz"]), has_easy=easy_language(chosen) in everything,
+                      stored_language=chosen)
 
 
-def lesson(course_id: str, slug: str, lang: str) -> LessonView | None:
-    """A lesson with its steps and quiz in the best language available."""
+def lesson(course_id: str, slug: str, lang: str, easy: bool = False) -> LessonView | None:
+    """A lesson with its steps and quiz in the best language available, easy to read when asked and
+    written."""
     les = Lesson.get_or_none((Lesson.course == course_id) & (Lesson.slug == slug))
     if les is None:
         return None
-    return lesson_by_key(les.key, lang)
+    return lesson_by_key(les.key, lang, easy)
 
 
-def lesson_by_key(key: str, lang: str) -> LessonView | None:
+def lesson_by_key(key: str, lang: str, easy: bool = False) -> LessonView | None:
     """A lesson with its steps and quiz (cached: the same lessons are read again and again)."""
-    return _lesson_cached(key, lang, _generation)
+    return _lesson_cached(key, lang, bool(easy), _generation)
 
 
 @functools.lru_cache(maxsize=128)
-def _lesson_cached(key: str, lang: str, generation: int) -> LessonView | None:
+def _lesson_cached(key: str, lang: str, easy: bool, generation: int) -> LessonView | None:
     les = Lesson.get_or_none(Lesson.key == key)
     if les is None:
         return None
-    versions = {v.language: v for v in les.versions}
+    everything = {v.language: v for v in les.versions}
+    versions = {code: v for code, v in everything.items() if not is_easy(code)}
     if not versions:
         return None
     chosen = pick_language(versions, lang, les.course.language)
-    v = versions[chosen]
+    has_easy = easy_language(chosen) in everything
+    v = everything[easy_language(chosen)] if easy and has_easy else versions[chosen]
     return LessonView(key=les.key, slug=les.slug, course_id=les.course_id, title=v.title, language=chosen,
                       duration=les.duration, objectives=v.objectives, steps=v.steps,
                       quiz=Quiz.from_dict(v.quiz) if v.quiz else None, audio=v.audio,
-                      translated=chosen == lang, has_quiz=v.quiz is not None)
+                      translated=chosen == lang, has_quiz=v.quiz is not None, has_easy=has_easy,
+                      easy=v.language != chosen, stored_language=v.language)
+
+
+def step_on_other_level(step: int, steps_from: int, steps_to: int) -> int:
+    """The step to show after switching level: the same place in proportion, when the counts differ."""
+    if steps_to <= 0:
+        return 0
+    if steps_from <= 0 or steps_from == steps_to:
+        return min(max(step, 0), steps_to - 1)
+    return min(max(round(step * steps_to / steps_from), 0), steps_to - 1)
 
 
 def neighbours(course_view: CourseView, key: str) -> tuple:
@@ -150,6 +169,27 @@ def neighbours(course_view: CourseView, key: str) -> tuple:
     before = course_view.lessons[i - 1] if i > 0 else None
     after = course_view.lessons[i + 1] if 0 <= i < len(keys) - 1 else None
     return before, after
+
+
+def resume(course_views: list[CourseView], done: dict, last_key: str | None) -> LessonView | None:
+    """The lesson "Continue where you left off" opens, given the learner's progress rows by lesson key.
+
+    The last lesson read while it is unfinished; once it is finished, the next unfinished lesson of its
+    course (after it, then from the start), then of the courses after it. None when all are finished.
+    """
+    if not last_key:
+        return None
+    order = [les for view in course_views for les in view.lessons]
+    keys = [les.key for les in order]
+    if last_key not in keys:
+        return None
+    i = keys.index(last_key)
+    course_id = order[i].course_id
+    same = [les for les in order[i:] + order[:i] if les.course_id == course_id]
+    others = [les for les in order[i:] if les.course_id != course_id]
+    unfinished = (les for les in same + others
+                  if getattr(done.get(les.key), "status", None) != "completed")
+    return next(unfinished, None)
 
 
 def search(query: str, lang: str, limit: int = 30) -> list[dict]:
@@ -164,9 +204,10 @@ def search(query: str, lang: str, limit: int = 30) -> list[dict]:
         "JOIN lesson l ON l.key = v.lesson_id WHERE lesson_search MATCH ? ORDER BY bm25(lesson_search, 5.0, 1.0) "
         "LIMIT ?", (match, limit * 3)).fetchall()
     best: dict[str, dict] = {}
-    for key, language, title, snippet, course_id, slug in rows:
+    for key, stored, title, snippet, course_id, slug in rows:
+        language = spoken_language(stored)      # an easy-to-read version is found like the others
         hit = {"key": key, "language": language, "title": title, "snippet": snippet,
-               "course_id": course_id, "slug": slug}
+               "course_id": course_id, "slug": slug, "easy": is_easy(stored)}
         if key not in best or language == lang:
             best[key] = hit if key not in best or best[key]["language"] != lang else best[key]
     return list(best.values())[:limit]

@@ -5,8 +5,12 @@ import base64
 import hashlib
 import hmac
 import time
+from pathlib import Path
+from urllib.parse import urlencode
 
-from sync.client import outbox
+import segno
+
+from sync.client import enrollment, outbox
 
 from . import reports, typed_text
 from .db import database
@@ -22,6 +26,23 @@ def make_code(secret: str, learner_uuid: str, course_id: str, issued_at: float) 
                       hashlib.sha256).digest()
     letters = base64.b32encode(digest).decode().replace("O", "8").replace("I", "9")[:8]
     return f"{letters[:4]}-{letters[4:]}"
+
+
+def verification_text(data_dir: Path, code: str, fallback: str) -> str:
+    """What the certificate's QR code holds: the hub's verification page for this code, once enrolled.
+
+    A kiosk with no hub has no page to send a funder to: the code itself, after a short text (`fallback`).
+    """
+    link = enrollment.load(data_dir)
+    if link is None:
+        return fallback
+    return f"{link.hub_url}/verify?{urlencode({'code': code})}"
+
+
+def qr_svg(text: str) -> str:
+    """`text` as a QR code, drawn as inline SVG offline (no request leaves the page), scalable by CSS."""
+    return segno.make(text, error="m").svg_inline(scale=1, omitsize=True, svgclass="cert-qr-code",
+                                                   lineclass=None)
 
 
 def is_complete(learner: Learner, course) -> bool:

@@ -31,14 +31,25 @@ def cookie_language() -> str | None:
 
 
 def select_locale() -> str:
-    """The learner's preference, then the `lang` cookie, then Accept-Language, then the kiosk's default."""
+    """The learner's preference, then the `lang` cookie, then the browser's languages, then the kiosk's default.
+
+    The kiosk's own screen (a request from an address in KIOSK_SCREEN, 127.0.0.1 by default) skips the
+    browser's languages: its browser says what the machine was installed with (often en-GB), not what
+    the centre speaks. A learner's phone on the Wi-Fi still gets the language its browser asks for.
+    """
     learner = getattr(g, "learner", None)
     chosen = known_language((learner.prefs or {}).get("language")) if learner is not None else None
     chosen = chosen or cookie_language()
     if chosen:
         return chosen
-    best = request.accept_languages.best_match(list(LANGUAGES)) if request else None
-    return best or current_app.config["DEFAULT_LANGUAGE"]
+    if not request or on_kiosk_screen():
+        return current_app.config["DEFAULT_LANGUAGE"]
+    return request.accept_languages.best_match(list(LANGUAGES)) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def on_kiosk_screen() -> bool:
+    """Whether this request comes from the kiosk's own screen (its address is listed in KIOSK_SCREEN)."""
+    return request.remote_addr in current_app.config["KIOSK_SCREEN"].split()
 
 
 def direction(code: str) -> str:

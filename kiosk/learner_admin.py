@@ -29,8 +29,9 @@ def reset_pin(learner: Learner, pin: str | None) -> None:
     """Set a new PIN, or remove it when `pin` is empty; lifts any lock and ends open sessions."""
     pin = validate_pin(pin or "")
     with database.atomic():
-        Learner.update(pin_hash=generate_password_hash(pin, PIN_HASH) if pin else None, failed_pins=0,
-                       locked_until=0).where(Learner.id == learner.id).execute()
+        pin_hash = generate_password_hash(pin, PIN_HASH) if pin else None
+        Learner.update(pin_hash=pin_hash, failed_pins=0, locked_until=0).where(Learner.id == learner.id).execute()
+        outbox.append("learner.pin", learner.uuid, {"pin_hash": pin_hash})     # the card's PIN travels with it
         LearnerSession.delete().where(LearnerSession.learner == learner).execute()
 
 
@@ -54,7 +55,7 @@ def merge(keep: Learner, other: Learner, now: float | None = None) -> Learner:
         if other.last_active > keep.last_active:
             Learner.update(last_active=other.last_active, last_lesson=other.last_lesson).where(
                 Learner.id == keep.id).execute()
-        erase(other, now=now)
+        erase(other, now=now, merged_into=keep.uuid)
     return Learner.get_by_id(keep.id)
 
 
@@ -79,7 +80,7 @@ def export(learner: Learner) -> dict:
     }
 
 
-def erase(learner: Learner, now: float | None = None) -> None:
+def erase(learner: Learner, now: float | None = None, merged_into: str | None = None) -> None:
     """Delete a learner and all they did, and tell the hub to do the same.
 
     Unsent events stay queued (the hub's sequence must have no gap) and are deleted there by the
@@ -87,5 +88,6 @@ def erase(learner: Learner, now: float | None = None) -> None:
     """
     with database.atomic():
         outbox.forget_sent(learner.uuid)
-        outbox.append("learner.erased", learner.uuid, {}, clock=(lambda: now) if now else time.time)
+        outbox.append("learner.erased", learner.uuid, {"merged_into": merged_into} if merged_into else {},
+                      clock=(lambda: now) if now else time.time)
         learner.delete_instance()       # cascades to progress, attempts, sessions, groups, certificates

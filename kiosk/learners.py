@@ -5,9 +5,11 @@ import math
 import re
 import threading
 import time
+import unicodedata
 import uuid
 from collections import deque
 
+import peewee
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -28,8 +30,9 @@ PICTURE_NAMES = {
 }
 PIN_HASH = "scrypt:16384:8:1"          # ~16 MB and a few tens of ms on a Raspberry Pi
 DEFAULT_PREFS = {"text_size": 100, "contrast": False, "reduced_motion": False, "read_aloud": True,
-                 "language": None}
+                 "language": None, "easy_read": False}
 PREF_CHOICES = {"text_size": (100, 150, 200)}
+FIRST_SCREEN_PREFS = ("text_size", "contrast", "easy_read")     # offered before a card is picked (kiosk/views/prefs.py)
 NAME_MAX = 40
 
 
@@ -66,18 +69,21 @@ def validate_pin(pin: str, confirm: str | None = None) -> str | None:
     return pin
 
 
-def create_learner(name: str, picture: str, pin: str | None, language: str | None, now=time.time) -> Learner:
-    """Make a profile; the outbox event goes in the same transaction."""
+def create_learner(name: str, picture: str, pin: str | None, language: str | None, now=time.time,
+                   prefs: dict | None = None) -> Learner:
+    """Make a profile; the outbox event goes in the same transaction.
+
+    `prefs` are the display settings chosen before the card existed (on the first screens)."""
     name = validate_name(name)
     if not isinstance(picture, str) or picture not in PICTURES:
         raise FormError("picture", _l("Please choose a picture."))
-    prefs = known_prefs({"language": language})         # an unknown language is the kiosk's default
+    prefs = known_prefs(dict(prefs or {}, language=language))     # an unknown language is the kiosk's default
     with database.atomic():
         learner = Learner.create(uuid=str(uuid.uuid4()), name=name, picture=picture,
                                  pin_hash=generate_password_hash(pin, PIN_HASH) if pin else None,
                                  prefs=prefs, created_at=now(), last_active=now())
-        outbox.append("learner.created", learner.uuid, {"name": name, "picture": picture, "prefs": prefs},
-                      clock=now)
+        outbox.append("learner.created", learner.uuid, {"name": name, "picture": picture, "prefs": prefs,
+                                                         "pin_hash": learner.pin_hash}, clock=now)   # the card travels
     return learner
 
 
@@ -112,15 +118,49 @@ def update_prefs(learner: Learner, changes: dict, now=time.time) -> Learner:
     return learner
 
 
-def recent(limit: int = 60) -> list[Learner]:
+def fold(text: str) -> str:
+    """A name as searched and compared: no accents, no case ("Hélène" and "helene" are the same)."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+def recent(limit: int = 60, offset: int = 0) -> list[Learner]:
     """Profiles shown on the 'Who is learning?' screen, most recently active first."""
-    return list(Learner.select().order_by(Learner.last_active.desc()).limit(limit))
+    return list(Learner.select().order_by(Learner.last_active.desc(), Learner.id.desc())
+                .limit(limit).offset(offset))
+
+
+def count() -> int:
+    return Learner.select().count()
 
 
 def find(text: str, limit: int = 60) -> list[Learner]:
-    """Cards whose name contains `text` (for a kiosk with more learners than one screen shows)."""
-    pattern = "%" + text.replace("\\", "").replace("%", "").replace("_", "") + "%"
-    return list(Learner.select().where(Learner.name ** pattern).order_by(Learner.name).limit(limit))
+    """Cards whose name contains `text`, whatever the accents and case, most recently active first.
+
+    Names are folded here, not in SQL (SQLite's LIKE knows neither accents nor non-Latin case): a kiosk
+    has hundreds of cards, not millions, and only the names are read."""
+    wanted = fold(text)
+    if not wanted:
+        return []
+    rows = Learner.select(Learner.id, Learner.name).order_by(Learner.last_active.desc(), Learner.id.desc())
+    ids = [row.id for row in rows.namedtuples() if wanted in fold(row.name)][:limit]
+    by_id = {learner.id: learner for learner in Learner.select().where(Learner.id.in_(ids))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def same_name(name: str) -> list[Learner]:
+    """Cards whose name is `name` once folded: the person may already have a card."""
+    wanted = fold(name)
+    rows = Learner.select(Learner.id, Learner.name).namedtuples()
+    ids = [row.id for row in rows if fold(row.name) == wanted]
+    return list(Learner.select().where(Learner.id.in_(ids)).order_by(Learner.last_active.desc())) if ids else []
+
+
+def least_used_picture() -> str:
+    """The picture a new card starts with: the one fewest cards have (in PICTURES order on a tie)."""
+    used = dict(Learner.select(Learner.picture, peewee.fn.COUNT(Learner.id))
+                .group_by(Learner.picture).tuples())
+    return min(PICTURES, key=lambda picture: used.get(picture, 0))
 
 
 class PinGuard:
@@ -143,6 +183,11 @@ class PinGuard:
         with self._lock:
             kiosk_wait = self._kiosk_wait(now)
         return max(kiosk_wait, self.lockout.wait_seconds(learner.id, now))
+
+    def tries_left(self, learner: Learner) -> int:
+        """Wrong PINs this card may still take before it must wait (the count the lockout keeps)."""
+        failed = Learner.select(Learner.failed_pins).where(Learner.id == learner.id).scalar() or 0
+        return max(0, self.lockout.max_tries - failed)
 
     def check(self, learner: Learner, pin: str, now: float) -> bool:
         """True when the PIN is right; False when it is wrong or when the card or the kiosk must wait."""

@@ -67,6 +67,11 @@ class Learner(BaseModel):
     failed_pins = pw.IntegerField(default=0)
     locked_until = pw.FloatField(default=0)
     last_lesson = pw.TextField(null=True)
+    origin = pw.TextField(null=True)          # the centre whose kiosk made the card; null: made here
+    local_only = pw.BooleanField(default=False)   # "keep this card on this kiosk only": it never travels
+    name_hlc = pw.TextField(default="")       # HLC of the name, preferences and PIN last received from the hub
+    prefs_hlc = pw.TextField(default="")
+    pin_hlc = pw.TextField(default="")
 
 
 class LearnerSession(BaseModel):

@@ -13,7 +13,7 @@ from flask import current_app, g, session
 
 from sync.base.facilitator_sessions import token_hash as _hash
 
-from . import facilitators
+from . import facilitators, learners
 from .models import Learner, LearnerSession
 
 TOUCH_EVERY = 30      # seconds: write last_seen at most this often (an SD card has few writes to spare)
@@ -58,8 +58,7 @@ def load_learner(now: float | None = None) -> Learner | None:
         g.session_expired = True
         return None
     if now - learner.session_last_seen > min(TOUCH_EVERY, current_app.config["IDLE_MINUTES"] * 15):
-        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
-        Learner.update(last_active=now).where(Learner.id == learner.id).execute()
+        _touch(learner, token, now)
     return learner
 
 
@@ -73,9 +72,38 @@ def end_idle_sessions(now: float, idle_seconds: float) -> int:
 
 
 def touch(learner: Learner, now: float | None = None) -> None:
-    """Restart the idle countdown now (the learner said 'I'm still here')."""
-    now = now or time.time()
+    """Restart the idle countdown now: the learner said 'I'm still here', or typed, scrolled or ticked
+    (kiosk.js says so at most every 30 seconds, or a quarter of the idle time when that is shorter)."""
     token = session.get("learner_token")
     if token:
-        LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
-        Learner.update(last_active=now).where(Learner.id == learner.id).execute()
+        _touch(learner, token, now or time.time())
+
+
+def _touch(learner: Learner, token: str, now: float) -> None:
+    LearnerSession.update(last_seen=now).where(LearnerSession.token_hash == _hash(token)).execute()
+    Learner.update(last_active=now).where(Learner.id == learner.id).execute()
+    learner.session_last_seen = now
+
+
+def seconds_left(learner: Learner, now: float | None = None) -> int:
+    """Seconds before this learner's session ends if nothing happens: what the page counts down from.
+
+    The server writes last_seen at most every TOUCH_EVERY seconds, so this can be less than IDLE_MINUTES
+    just after a page opens: counting from it, the page never outlives the session it shows."""
+    idle = current_app.config["IDLE_MINUTES"] * 60
+    last_seen = getattr(learner, "session_last_seen", None)
+    return max(0, int(idle - ((now or time.time()) - last_seen))) if last_seen is not None else int(idle)
+
+
+def visitor_prefs() -> dict:
+    """Display settings chosen on the first screens, before any card is picked (kept in this browser's
+    session; a new card starts with them, an existing card's own settings win after login)."""
+    chosen = session.get("visitor_prefs")
+    chosen = chosen if isinstance(chosen, dict) else {}
+    return {key: value for key, value in chosen.items()
+            if key in learners.FIRST_SCREEN_PREFS and learners.pref_allowed(key, value)}
+
+
+def set_visitor_prefs(changes: dict) -> None:
+    session["visitor_prefs"] = {key: value for key, value in changes.items()
+                                if key in learners.FIRST_SCREEN_PREFS and learners.pref_allowed(key, value)}

@@ -39,13 +39,19 @@ def enroll(hub_url, code, data_dir):
     click.echo(f"The kiosk's credentials are in {path / 'sync.json'} (readable by this user only).")
 
 
-@click.command()
+@click.group(invoke_without_command=True)
 @click.option("--data", "data_dir", default=None, help="The kiosk's data folder (default: data).")
 @click.option("--batch", default=500, show_default=True, help="Events per upload.")
 @click.option("--patience", default=0.0, show_default=True,
               help="Keep retrying for this many seconds when the hub does not answer (0: one try).")
-def sync(data_dir, batch, patience):
-    """Send waiting progress to the hub now. Exit 0 when nothing is left to send."""
+@click.pass_context
+def sync(ctx, data_dir, batch, patience):
+    """Send waiting progress to the hub now. Exit 0 when nothing is left to send.
+
+    With `export` or `receipt`: carry progress by USB stick instead."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"data_dir": data_dir}
+        return
     from sync.client import enrollment, outbox
     from sync.client.uploader import Uploader
     from sync.wire import backoff
@@ -78,6 +84,75 @@ def sync(data_dir, batch, patience):
                + ("a person must look at this (see the Sync page)." if outcome.permanent
                   else "they will be sent next time."), err=True)
     sys.exit(2 if outcome.permanent else 1)
+
+
+DATA_HELP = "The kiosk's data folder (default: data)."
+
+
+@sync.command("export")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--data", "data_dir", default=None, help=DATA_HELP)
+@click.option("--hub-key", default=None, help="The hub's bundle key (from 'relais hub bundle-key'), for a kiosk "
+                                              "enrolled before USB bundles; kept for next time.")
+@click.pass_context
+def sync_export(ctx, file, data_dir, hub_key):
+    """Write every record the hub has not acknowledged to FILE (on a USB stick), sealed to the hub."""
+    from sync.client import bundles
+
+    from .db import database
+
+    path = _kiosk_data(data_dir or (ctx.obj or {}).get("data_dir"))
+    try:
+        with database.connection_context():
+            done = bundles.export(path, Path(file), hub_key)
+    except (bundles.BundleError, OSError) as error:
+        raise click.ClickException(f"no bundle written: {error}") from None
+    click.echo(f"{done.events} records written to {done.path} ({done.bytes} bytes, readable by the hub only). "
+               f"Import it on the hub with 'relais hub import {done.path.name}', then bring the receipt back.")
+
+
+@sync.command("receipt")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--data", "data_dir", default=None, help=DATA_HELP)
+@click.pass_context
+def sync_receipt(ctx, file, data_dir):
+    """Mark the records a hub's receipt (FILE, written by 'relais hub import') acknowledges as sent."""
+    from sync.client import bundles
+
+    from .db import database
+
+    path = _kiosk_data(data_dir or (ctx.obj or {}).get("data_dir"))
+    try:
+        with database.connection_context():
+            done = bundles.apply_receipt(path, Path(file))
+    except bundles.BundleError as error:
+        raise click.ClickException(f"receipt refused: {error}") from None
+    if done.marked == 0:
+        click.echo(f"Already recorded: the {done.events} records of this receipt were acknowledged before; "
+                   "nothing changed.")
+    else:
+        click.echo(f"{done.marked} records acknowledged by the hub; they will not be sent again."
+                   + (f" The hub set {done.set_aside} aside (see the Sync page)." if done.set_aside else ""))
+
+
+@sync.command("cards")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--data", "data_dir", default=None, help=DATA_HELP)
+@click.pass_context
+def sync_cards(ctx, file, data_dir):
+    """Apply the learners' cards a hub wrote for this kiosk (FILE, from 'relais hub export-for')."""
+    from sync.client import bundles
+
+    from .db import database
+    from .roaming import apply_page
+
+    path = _kiosk_data(data_dir or (ctx.obj or {}).get("data_dir"))
+    try:
+        with database.connection_context():
+            count = bundles.import_cards(path, Path(file), apply_page)
+    except bundles.BundleError as error:
+        raise click.ClickException(f"cards refused: {error}") from None
+    click.echo(f"{count} learners' cards of this kiosk's network are up to date here.")
 
 
 @click.command("update-content")

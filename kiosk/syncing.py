@@ -7,12 +7,13 @@ import threading
 from pathlib import Path
 
 from sync.base.settings import lookup
-from sync.client import enrollment, outbox, state
+from sync.client import enrollment, outbox, roaming, state
 from sync.client.meter import Meter, parse_window
 from sync.client.updates import ContentUpdates
 from sync.client.worker import SyncWorker
 from sync.wire import backoff
 
+from . import roaming as cards
 from .db import database
 from .models import KioskSetting
 from .packs.install import installer
@@ -57,11 +58,19 @@ def meter(app):
 def init_app(app) -> None:
     """Give the app its metered link and course updates; start the background sync when enrolled."""
     app.extensions["sync_meter"] = meter(app)
+    app.extensions["roaming"] = card_roaming(app)
     app.extensions["content_updates"] = content_updates(
         Path(app.config["DATA_PATH"]), Path(app.config["CONTENT_DIR"]), app.config["DEFAULT_LANGUAGE"],
         check_every=float(setting(app, "CONTENT_CHECK_HOURS")) * 3600) if yes(app, "CONTENT_UPDATES") else None
     if enrollment.load(Path(app.config["DATA_PATH"])) is not None:
         start_worker(app)
+
+
+def card_roaming(app) -> roaming.Roaming | None:
+    """Learners' cards from the other kiosks of the network (ROAMING = network), or None (off)."""
+    if str(setting(app, "ROAMING")).lower() != "network":
+        return None
+    return roaming.Roaming(cards.apply_page, announce=cards.announce_pins)
 
 
 def content_updates(data_dir: Path, content: Path, language: str, **options) -> ContentUpdates:
@@ -79,7 +88,7 @@ def start_worker(app):
     worker = SyncWorker(Path(app.config["DATA_PATH"]), interval=float(setting(app, "SYNC_INTERVAL")),
                         batch_size=int(setting(app, "SYNC_BATCH")), cap=float(setting(app, "SYNC_BACKOFF_CAP")),
                         base=backoff.BASE, meter=app.extensions["sync_meter"],
-                        updates=app.extensions["content_updates"])
+                        updates=app.extensions["content_updates"], roaming=app.extensions["roaming"])
     app.extensions["sync_worker"] = worker
     worker.start()
     return worker
@@ -98,7 +107,8 @@ def sync_now(app) -> threading.Thread | None:
     if link is None:
         return None
     once = SyncWorker(Path(app.config["DATA_PATH"]), batch_size=int(setting(app, "SYNC_BATCH")),
-                      meter=app.extensions["sync_meter"], updates=app.extensions["content_updates"])
+                      meter=app.extensions["sync_meter"], updates=app.extensions["content_updates"],
+                      roaming=app.extensions["roaming"])
     thread = threading.Thread(target=once.turn, name="relais-sync-once", daemon=True)
     app.extensions["sync_once"] = thread
     thread.start()
@@ -110,6 +120,7 @@ def summary(data_dir: Path) -> dict:
     link = enrollment.load(data_dir)
     if link is None:
         return {"enrolled": False}
-    current = state.current()
+    current, cards_state = state.current(), roaming.current()
     return {"enrolled": True, "centre": link.centre, "last_success": current.last_success,
-            "waiting": outbox.pending_count(), "last_error": current.last_error}
+            "waiting": outbox.pending_count(), "last_error": current.last_error,
+            "roaming": cards_state.status or "not_asked"}

@@ -47,6 +47,9 @@ WRITERS = {
     "learner_admin.rename": "POST /facilitator/learners/<uuid>/rename",
     "learner_admin.erase": "POST /facilitator/learners/<uuid>/erase (and merge)",
     "certificates.issue": "POST /courses/<course>/certificate",
+    "learner_admin.reset_pin": "POST /facilitator/learners/<uuid>/pin",
+    "roaming.keep_here": "POST /preferences, POST /facilitator/learners/<uuid>/travel",
+    "roaming.announce_pins": "(the sync worker, once: it writes what the kiosk holds, no input)",
 }
 
 
@@ -126,7 +129,7 @@ def _new_cards(visitor: Visitor) -> None:
     for cookie in COOKIES:
         set_cookie(visitor.client, "lang", cookie)
         visitor.get("/")
-        visitor.post("/new", {"name": "Awa", "picture": "sun"}, token_from="/new")
+        visitor.post("/new", {"name": "Awa", "picture": "sun", "confirm_new": "1"}, token_from="/new")   # not the first Awa
         visitor.post("/logout", token_from="/home")
     visitor.client.delete_cookie("lang")
     for text in TEXTS:
@@ -195,3 +198,8 @@ def _facilitator_steps(visitor: Visitor, uuid: str) -> None:
     visitor.post(page + "/help", dict(EXTRA, lesson="basics-mouse", with_help="1"), token_from=page)
     visitor.post(page + "/merge", dict(EXTRA, other=twin, confirm="1"), token_from=page)
     visitor.post(f"/facilitator/learners/{gone}/erase", dict(EXTRA, confirm_name="Erin"), token_from=page)
+    for text in texts:                    # the card's PIN and where it travels (learner.pin, learner.roaming)
+        visitor.post(page + "/pin", {"pin": text}, token_from=page)
+        visitor.post(page + "/travel", {"local_only": text}, token_from=page)
+    visitor.post(page + "/pin", dict(EXTRA, pin="2580"), token_from=page)
+    visitor.post(page + "/travel", dict(EXTRA, local_only="1"), token_from=page)

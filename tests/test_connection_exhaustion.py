@@ -110,7 +110,7 @@ def phone(attack: str, port: int, pid: int):
 def test_a_learner_reads_a_lesson_while_a_phone_holds_500_unfinished_requests(kiosk, attack):
     port, pid = kiosk
     learner = HttpLearner(f"http://127.0.0.1:{port}", timeout=HANG_GUARD)
-    assert learner.post("/new", {"name": "Nadia", "picture": "flower"}, token_from="/new")[0] == 302
+    assert learner.post("/new", {"name": f"Nadia {attack}", "picture": "flower"}, token_from="/new")[0] == 302
     with phone(attack, port, pid):
         health = learner.get("/healthz")
         lesson = learner.get("/courses/first-digital-steps/the-mouse")

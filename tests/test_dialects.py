@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kiosk.content.labels import label
 from kiosk.content.lesson import parse_lesson
 from kiosk.content.render import Media
 from kiosk.content.svgsize import svg_size
@@ -23,7 +24,7 @@ from kiosk.models import Course, LessonVersion
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "dialects"
-LITERAL = re.compile(r"^\s*(?::::|```|~~~|!!!|\?\?\?|\{:|\{%|\{\{|/{3,})|\[!NOTE\]|\{note\}|\{tip\}", re.M)
+LITERAL = re.compile(r"^\s*(?::::|```|~~~|!!!|\?\?\?|\{:|\{%|\{\{|/{3,})|\[!NOTE\]|\{note\}|\{tip\}", re.MULTILINE)
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +45,8 @@ def catalogue(tmp_path_factory):
     database.close()
 
 
-def steps_of(catalogue, folder):
-    (version,) = catalogue[1][folder]
+def steps_of(catalogue, folder, lesson=0):
+    version = sorted(catalogue[1][folder], key=lambda v: v.source)[lesson]
     return [s["html"] for s in version.steps], version
 
 
@@ -69,7 +70,7 @@ def test_pandoc_divs_become_boxes_that_headings_inside_them_never_split(catalogu
     steps, version = steps_of(catalogue, "pandoc-divs")
     assert [s["title"] for s in version.steps] == ["", "Listing a folder", "Going into a folder"]
     listing = steps[1]
-    exercise = re.search(r'<div class="admonition exercise" role="note">.*?</details>\s*</div>', listing, re.S)
+    exercise = re.search(r'<div class="admonition exercise" role="note">.*?</details>\s*</div>', listing, re.DOTALL)
     assert exercise, listing
     assert '<p class="admonition-title">What the slash means</p>' in exercise.group(0)
     assert '<details class="solution">\n<summary>Answer</summary>' in exercise.group(0)
@@ -108,7 +109,7 @@ def test_mkdocs_admonitions_fold_when_written_with_question_marks(catalogue):
     assert '<p class="admonition-title">Before you start</p>' in html and "Not a new step" in html
     assert '<details class="tip">\n<summary>A hidden tip</summary>' in html
     assert '<details class="warning" open="">' in html
-    assert re.search(r"<li>.*?<figure class=\"code source\">.*?inside a list", html, re.S)
+    assert re.search(r"<li>.*?<figure class=\"code source\">.*?inside a list", html, re.DOTALL)
 
 
 def test_github_alerts_are_boxes_and_plain_quotes_stay_quotes(catalogue):
@@ -130,6 +131,10 @@ def test_kramdown_quotes_become_boxes_and_liquid_is_removed_with_a_warning(catal
     assert ">Python</figcaption>" in html and "site.title" not in html
     lines = {p.line for p in problems_of(catalogue, "kramdown-jekyll") if "template tag" in p.message}
     assert lines == {6, 34, 37}
+    assert re.search(r'<figcaption id="(code-\d+)">Code</figcaption><pre aria-labelledby="\1" role="group" '
+                     r'tabindex="0"><code>for thing in', html)          # an indented block: labelled too
+    assert re.search(r'<div class="col-md-6">\s*<div class="admonition note" role="note">\s*'
+                     r'<p class="admonition-title">A callout in a column</p>', html)     # inside the site's HTML
 
 
 def test_a_multimarkdown_header_is_metadata_not_a_paragraph(catalogue):
@@ -225,3 +230,43 @@ def test_any_mix_of_dialect_lines_gives_a_lesson_or_problems_never_an_exception(
     assert lesson is not None or any(p.is_error for p in problems)
     if lesson is not None:
         assert all(p.line >= 0 for p in problems)
+
+
+def test_a_picture_alone_takes_its_caption_from_its_title_or_the_caption_paragraph_after_it(catalogue):
+    steps, _ = steps_of(catalogue, "figures-captions")
+    html = steps[0]
+    captions = re.findall(r'<figure class="picture"><img alt="([^"]+)"[^>]*><figcaption>(.*?)</figcaption>', html)
+    assert [(alt, text_of(caption)) for alt, caption in captions] == [
+        ("A screen on a stand", "A screen, from its title"),
+        ("A screen seen from the front", "Figure 2: a screen, from the paragraph after it."),
+        ("A screen seen from the side", "A screen, from an all-italic paragraph with a link."),
+        ("A screen seen from above", "Source: the community centre's own drawing.")]
+    assert '<a href="#captions"' in html and "<em>" not in html             # the italics were the caption
+    assert "<p>Figures show what the words say" in html                     # ordinary text stays text
+    assert re.search(r"<p>A picture <img [^>]*> inside a sentence", html)
+    arabic, _ = parse_lesson("![شاشة](s.png)\n\nالشكل ٢: شاشة الحاسوب\n", "a.md", lambda t: Media("image", "/s.png"), "t")
+    assert "<figcaption>الشكل ٢: شاشة الحاسوب</figcaption>" in arabic.steps[0].html
+
+
+def test_every_table_sits_in_a_labelled_focusable_region_that_scrolls_on_its_own(catalogue):
+    steps, _ = steps_of(catalogue, "figures-captions")
+    regions = re.findall(r'<div aria-label="([^"]+)" class="table-scroll" role="region" tabindex="0"><table>',
+                         steps[1])
+    assert regions == ["Table 1", "Table 2"] and steps[1].count("<table>") == 2
+    french, _ = parse_lesson("---\nlanguage: fr\n---\n| a | b |\n|---|---|\n| 1 | 2 |\n", "a.md",
+                             lambda target: None, "t")
+    assert f'aria-label="{label("table", "fr")} 1"' in french.steps[0].html     # "Tableau 1" once merged
+
+
+def test_myst_figure_directives_become_figures_with_their_markdown_caption(catalogue):
+    steps, _ = steps_of(catalogue, "figures-captions", lesson=1)
+    html = steps[0]
+    assert re.findall(r'<figure class="picture"><img alt="([^"]+)"[^>]*><figcaption>(.*?)</figcaption>', html) == [
+        ("A screen drawn as a box", "The screen, with <strong>its</strong> stand."),
+        ("A screen seen from the front", "A caption in <strong>Markdown</strong>, under the picture.")]
+    assert "figure-md" not in html and ":alt:" not in html
+
+
+def test_a_missing_picture_is_reported_where_it_is_used_not_where_a_code_example_shows_it(catalogue):
+    lines = [p.line for p in problems_of(catalogue, "figures-captions") if "missing-fish.png" in p.message]
+    assert lines == [24]

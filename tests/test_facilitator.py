@@ -146,7 +146,8 @@ def test_export_rename_merge_and_erase_a_learner(app, fixture_data):
         erased_uuid = merged.uuid
         learner_admin.erase(merged)
         assert Progress.select().where(Progress.learner_id == merged.id).count() == 0
-        types = [e.type for e in OutboxEvent.select().where(OutboxEvent.learner_uuid == erased_uuid)]
+        types = [e.type for e in OutboxEvent.select().where(OutboxEvent.learner_uuid == erased_uuid)
+                 .order_by(OutboxEvent.seq)]
         assert "learner.renamed" in types and types[-1] == "learner.erased"
 
 

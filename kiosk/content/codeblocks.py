@@ -6,6 +6,7 @@ the `<pre>`, which takes keyboard focus so a long line can be scrolled without a
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as etree
 from html import escape
 
 from pygments import highlight
@@ -34,6 +35,21 @@ def format_code(source: str, language: str, class_name: str, options, md, **kwar
     kind = OUTPUT.get(language, "source")
     return (f'<figure class="code {kind}"><figcaption id="{ident}">{escape(caption)}</figcaption>'
             f'<pre tabindex="0" role="group" aria-labelledby="{ident}"><code>{body}</code></pre></figure>')
+
+
+def label_indented_block(pre, parent, state: dict) -> None:
+    """An indented code block (four spaces, no fence; not seen by format_code) made the same labelled,
+    focusable block; `state` is the step's count of code blocks and its language."""
+    state["count"] += 1
+    ident = f"code-{state['count']}"
+    figure = etree.Element("figure", {"class": "code source"})
+    etree.SubElement(figure, "figcaption", {"id": ident}).text = label("code", state["language"]())
+    index = list(parent).index(pre)
+    parent.remove(pre)
+    pre.attrib.update({"tabindex": "0", "role": "group", "aria-labelledby": ident})
+    figure.append(pre)
+    figure.tail, pre.tail = pre.tail, None
+    parent.insert(index, figure)
 
 
 def _caption_and_body(source: str, language: str, lesson_language) -> tuple[str, str]:

@@ -10,7 +10,10 @@ OPTION = re.compile(r"^[ \t]*:(?P<key>[\w-]+):[ \t]*(?P<value>.*)$")
 TITLED = {"admonition", "dropdown", "exercise", "margin", "sidebar", "topic", "card", "tab-item",
           "grid-item-card", "prf:exercise", "prf:example", "prf:definition", "prf:theorem"}
 CODE = {"code-block", "code", "sourcecode", "code-cell", "highlight"}
-FIGURES = {"figure", "image"}
+FIGURES = {"figure", "image", "figure-md"}
+PICTURE = re.compile(r"^\s*!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)[^)]*\)\s*$")
+HTML_PICTURE = re.compile(r"^\s*<img\b(?=[^>]*\bsrc=[\"'](?P<src>[^\"']+))(?:[^>]*\balt=[\"'](?P<alt>[^\"']*))?[^>]*>\s*$",
+                          re.IGNORECASE)
 AS_CODE = {"math", "parsed-literal", "mermaid", "graphviz", "csv-table", "list-table"}
 DROPPED = {"toctree", "tableofcontents", "contents", "bibliography", "include", "literalinclude", "raw",
            "eval-rst", "glue", "glue:figure", "only", "index", "embed", "iframe", "video", "youtube",
@@ -24,8 +27,10 @@ def directive_node(scanner, name: str, args: str, body: list, line: int):
     if name in CODE:
         language = args.split()[0] if args.split() else ""
         return Code("", _fence_for(body), language, body, line)
-    if name in FIGURES:
-        return Box(None, "", False, False, [Src(_figure(args, options, body), line)], line)
+    if name == "figure-md":
+        args, options, body = _figure_md(body, options)
+    if name in FIGURES and args.strip():
+        return Box(None, "", False, False, [Src(text, line) for text in _figure(args, options, body)], line)
     if name in AS_CODE:
         scanner.warn(line, f"the '{{{name}}}' block cannot be drawn on the kiosk; it is shown as written.")
         return Code("", _fence_for(body), "text", body, line)
@@ -68,12 +73,26 @@ def _options(body: list) -> tuple[dict, list]:
     return options, body[k:]
 
 
-def _figure(path: str, options: dict, body: list) -> str:
-    """A picture line with the caption (the directive's text) as its title."""
-    caption = " ".join(s.text.strip() for s in body if s.text.strip()).replace('"', "'")
-    alt = options.get("alt", "").replace("]", ")") or caption
-    title = f' "{caption}"' if caption else ""
-    return f"![{alt}]({path.strip()}{title})"
+def _figure(path: str, options: dict, body: list) -> list[str]:
+    """A picture alone in its paragraph, then its caption (the directive's text, Markdown kept) as an
+    all-italic paragraph, which the renderer makes the figure's caption (figures.py)."""
+    caption = " ".join(s.text.strip() for s in body if s.text.strip())
+    alt = options.get("alt", "").replace("]", ")") or _plain(caption)
+    return [f"![{alt}]({path.strip()})"] + (["", f"_{caption}_"] if caption else [])
+
+
+def _figure_md(body: list, options: dict) -> tuple[str, dict, list]:
+    """MyST's `{figure-md}`: its first line is the picture (Markdown or an <img> tag), the rest its caption."""
+    lines = [s for s in body if s.text.strip()]
+    match = lines and (PICTURE.match(lines[0].text) or HTML_PICTURE.match(lines[0].text))
+    if not match:
+        return "", options, body
+    return match.group("src"), {**options, "alt": match.group("alt") or ""}, lines[1:]
+
+
+def _plain(markdown: str) -> str:
+    """Words of a caption for a picture's description: no emphasis marks or link targets."""
+    return re.sub(r"[*_`]|\]\([^)]*\)|\[", "", markdown).replace("]", "")
 
 
 def _fence_for(body: list) -> str:

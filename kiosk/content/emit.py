@@ -7,13 +7,17 @@ Lines at the top level, outside boxes and code, are marked: only there may a `##
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from .labels import label
 from .nodes import Box, Code, Src
 
 HEADING = re.compile(r"^#{1,6}[ \t]+(?P<text>.*?)[ \t]*(?:\{[^}]*\})?[ \t]*#*[ \t]*$")
+# An HTML block a docs site lays its page out with (`<div class="row">`): its Markdown, boxes included,
+# is Markdown still, as on those sites, not text shown as written.
+HTML_BLOCK = re.compile(r"^(?P<open>[ \t]{0,3}<(?:div|section|article|aside|details)\b(?![^>]*\bmarkdown=)[^>]*?)"
+                        r"(?P<close>/?>)[ \t]*$", re.IGNORECASE)
 
 
 @dataclass
@@ -27,7 +31,7 @@ def emit(nodes: list, language: Callable[[], str | None], top: bool = True) -> l
     out: list[Line] = []
     for node in nodes:
         if isinstance(node, Src):
-            out.append(Line(node.text, node.line, top))
+            out.append(Line(_markdown_inside(node.text), node.line, top))
         elif isinstance(node, Code):
             _code(node, out)
         elif isinstance(node, Box) and node.kind is None:
@@ -35,6 +39,13 @@ def emit(nodes: list, language: Callable[[], str | None], top: bool = True) -> l
         elif isinstance(node, Box):
             _box(node, language, out)
     return out
+
+
+def _markdown_inside(text: str) -> str:
+    match = HTML_BLOCK.match(text)
+    if not match or match.group("close") == "/>":
+        return text
+    return f'{match.group("open")} markdown="1">'
 
 
 def _code(code: Code, out: list[Line]) -> None:

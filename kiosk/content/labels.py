@@ -25,6 +25,7 @@ LABELS = {
     "code": N_("Code"),
     "output": N_("Output"),
     "error": N_("Error message"),
+    "table": N_("Table"),
 }
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .blocks import Scanner
+from .crcn import from_front_matter as crcn_declared
 from .emit import Line, emit
 from .language import detect_language
 from .links import link_across_steps
@@ -20,7 +21,7 @@ from .tree import split_language
 STEP_HEADING = re.compile(r"^##(?!#)\s+(.*?)\s*#*\s*$")
 ATTR_LIST = re.compile(r"\s*\{[#.][^}]*\}\s*$")
 TITLE_HEADING = re.compile(r"^#(?!#)\s+(.*?)\s*#*\s*$")
-DURATION = re.compile(r"^\s*(?:(\d+)\s*h(?:ours?|eures?)?)?\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?\s*$", re.I)
+DURATION = re.compile(r"^\s*(?:(\d+)\s*h(?:ours?|eures?)?)?\s*(?:(\d+)\s*(?:m|min|mins|minutes?)?)?\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -43,6 +44,8 @@ class ParsedLesson:
     steps: list[Step] = field(default_factory=list)
     quiz: Quiz | None = None
     text: str = ""
+    crcn: str = ""                 # CRCN competence and level the lesson declares (kiosk/content/crcn.py)
+    crcn_level: int = 0
 
 
 def parse_lesson(text: str, rel: str, resolve: Resolver, fallback_title: str
@@ -61,6 +64,7 @@ def parse_lesson(text: str, rel: str, resolve: Resolver, fallback_title: str
     heading_title, lines = _take_title(lines)
     lesson = ParsedLesson(title=_text(meta.get("title")) or heading_title or fallback_title)
     _apply_meta(lesson, meta, rel, problems)
+    lesson.crcn, lesson.crcn_level = crcn_declared(meta, text, rel, problems)
     lesson.quiz = quiz_from_blocks(scanner.quizzes, rel, problems)
     for step_lines in _split_steps(lines):
         html, step_problems = render_markdown("\n".join(line.text for line in step_lines), resolve, rel,

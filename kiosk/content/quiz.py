@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+from .crcn import read_declaration
 from .problems import ERROR, WARNING, Problem
 from .quizmodel import DEFAULT_PASS_MARK, MULTIPLE, SINGLE, TEXT, TRUEFALSE, Choice, Question, Quiz
 
 OPTION = re.compile(r"^(\(\s*[xX]?\s*\)|\[\s*[xX]?\s*\])\s*(.*)$")
 TRUTH = {"true": True, "vrai": True, "false": False, "faux": False}
-PASS = re.compile(r"^pass\s*:\s*(\S+?)\s*%?$", re.I)
+PASS = re.compile(r"^pass\s*:\s*(\S+?)\s*%?$", re.IGNORECASE)
+CRCN = re.compile(r"^(crcn|crcn_level)\s*:\s*[\"']?(.*?)[\"']?$", re.IGNORECASE)   # a question's competence
 
 
 def parse_quiz(source: str, rel: str, first_line: int) -> tuple[Quiz | None, list[Problem]]:
@@ -48,8 +50,10 @@ def _pass_mark(value: str, rel: str, lineno: int, problems: list) -> int:
 
 def _add_line(q: Question, line: str, rel: str, lineno: int, problems: list) -> None:
     """Attach one line (option, answer, truth or feedback) to the question being read."""
-    option = OPTION.match(line)
-    if line.startswith(">!"):
+    option, crcn = OPTION.match(line), CRCN.match(line)
+    if crcn:
+        _set_crcn(q, crcn.group(1).lower(), crcn.group(2), rel, lineno, problems)
+    elif line.startswith(">!"):
         q.wrong_feedback = _join(q.wrong_feedback, line[2:].strip())
     elif line.startswith(">"):
         text = line[1:].strip()
@@ -73,6 +77,16 @@ def _add_line(q: Question, line: str, rel: str, lineno: int, problems: list) -> 
                                 "'( )', '(x)', '[ ]' or '[x]', answers with '=', feedback with '>'."))
 
 
+def _set_crcn(q: Question, key: str, value: str, rel: str, lineno: int, problems: list) -> None:
+    """`crcn: 1.1` then, if wanted, `crcn_level: 2` under a question (the level needs the competence)."""
+    if key == "crcn":
+        q.crcn, _ = read_declaration(value, None, rel, lineno, problems)
+    elif not q.crcn:
+        problems.append(Problem(rel, lineno, ERROR, "a CRCN level needs its competence: write 'crcn: 1.1' first."))
+    else:
+        q.crcn, q.crcn_level = read_declaration(q.crcn, value, rel, lineno, problems)
+
+
 def _set_kind(q: Question, kind: str, rel: str, lineno: int, problems: list) -> bool:
     if q.kind and q.kind != kind:
         problems.append(Problem(rel, lineno, ERROR, "a question mixes two kinds of answers (for "
@@ -85,7 +99,7 @@ def _set_kind(q: Question, kind: str, rel: str, lineno: int, problems: list) -> 
 def _finish(q: Question | None, quiz: Quiz, problems: list, rel: str) -> None:
     """Check the question just read and keep it if it can be answered."""
     if q is None or not q.text:
-        return None
+        return
     error = None
     if not q.kind:
         error = "this question has no answers; add options, 'true'/'false' or '= answer' lines."
@@ -101,7 +115,7 @@ def _finish(q: Question | None, quiz: Quiz, problems: list, rel: str) -> None:
         problems.append(Problem(rel, q.line, ERROR, error))
     else:
         quiz.questions.append(q)
-    return None
+    return
 
 
 def _join(a: str, b: str) -> str:

@@ -36,6 +36,8 @@ class Question:
     feedback: str = ""         # shown after answering, whatever the answer
     wrong_feedback: str = ""   # true/false and text: shown when the answer is wrong
     line: int = 0              # where the question starts in its source file
+    crcn: str = ""              # the CRCN competence it works on, and its level (kiosk/content/crcn.py)
+    crcn_level: int = 0
 
 
 @dataclass
@@ -49,7 +51,7 @@ class Quiz:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Quiz":
+    def from_dict(cls, data: dict) -> Quiz:
         questions = []
         for q in data.get("questions", []):
             q = dict(q)

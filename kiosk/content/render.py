@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 import threading
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import unescape
 from pathlib import Path
-from typing import Callable, Optional
 
 import markdown
 import nh3
@@ -19,12 +19,13 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.treeprocessors import Treeprocessor
 
-from .codeblocks import format_code
+from .codeblocks import format_code, label_indented_block
+from .figures import make_figure, wrap_table
 from .inline import strip_templates
 from .problems import WARNING, Problem
 from .svgsize import svg_size
 
-EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)
+EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 RESERVED_IDS = {"content", "step-text", "main", "top"}      # ids the page itself uses
 
 ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"audio", "video", "source", "track", "figure", "figcaption", "span"}
@@ -40,7 +41,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align", "colspan", "rowspan"},
     "ol": {"start"},
     "details": {"open"},
-    "div": {"role"},
+    "div": {"role", "tabindex", "aria-label"},
     "pre": {"tabindex", "role", "aria-labelledby"},
 }
 
@@ -59,7 +60,7 @@ class Media:
     path: Path | None = None      # the file itself, when the renderer needs to read it (SVG size)
 
 
-Resolver = Callable[[str], Optional[Media]]
+Resolver = Callable[[str], Media | None]
 
 
 def clean_html(html: str) -> str:
@@ -119,7 +120,7 @@ def render_markdown(text: str, resolve: Resolver, rel: str, first_line: int,
     md = _markdown()
     md.reset()
     md.media_context = RenderContext(text, rel, first_line, resolve, problems, line_map)
-    md.relais_code = {"count": 0, "language": language or (lambda: None)}
+    md.relais_code = {"count": 0, "tables": 0, "language": language or (lambda: None)}
     html = md.convert(text)
     return clean_html(html), problems
 
@@ -152,12 +153,14 @@ class _MediaProcessor(Treeprocessor):
                 self._link(el)
             elif el.tag == "div" and "admonition" in el.get("class", "").split():
                 el.set("role", "note")
-        return None
+            elif el.tag == "pre" and parents.get(el) is not None:
+                label_indented_block(el, parents[el], self.md.relais_code)
+            elif el.tag == "table":
+                wrap_table(el, parents.get(el), self.md.relais_code)
 
     def _warn(self, target: str, message: str) -> None:
         text, line_map = self.context.text, self.context.line_map
-        index = text.find(target)
-        row = text.count("\n", 0, index) if index >= 0 else 0
+        row = _row_of(text, target)
         line = line_map[min(row, len(line_map) - 1)] if line_map else self.context.first_line + row
         self.problems.append(Problem(self.context.rel, line, WARNING, message))
 
@@ -198,10 +201,28 @@ class _MediaProcessor(Treeprocessor):
 
 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def _row_of(text: str, target: str) -> int:
+    """The row where `target` is written outside code (a lesson showing `![x](a.png)` as an example
+    and then using it is warned about at its use), else its first row, else 0."""
+    rows, fence, first = text.split("\n"), None, None
+    for row, line in enumerate(rows):
+        opening = FENCE.match(line)
+        if fence is None and opening:
+            fence = opening.group(1)
+        elif fence is not None and line.strip().startswith(fence) and not line.strip().strip(fence[0]):
+            fence = None
+        elif target in line and fence is None:
+            return row
+        if target in line and first is None:
+            first = row
+    return first or 0
 
 
 def _picture(el, media: Media, parent, grandparent) -> None:
-    """Point the picture at the kiosk's copy, with its size; a titled picture alone is a figure."""
+    """Point the picture at the kiosk's copy, with its size; a picture alone may be a figure."""
     el.set("src", media.url)
     el.set("loading", "lazy")
     el.set("decoding", "async")
@@ -210,12 +231,8 @@ def _picture(el, media: Media, parent, grandparent) -> None:
     if width and height:
         el.set("width", str(width))
         el.set("height", str(height))
-    title = el.get("title", "").strip()
-    if title and _alone_in(el, parent) and grandparent is not None:
-        del el.attrib["title"]
-        parent.tag, parent.text, parent.attrib = "figure", "", {"class": "picture"}
-        caption = etree.SubElement(parent, "figcaption")
-        caption.text = title
+    if _alone_in(el, parent) and grandparent is not None:
+        make_figure(el, parent, grandparent)
 
 
 def _alone_in(el, parent) -> bool:

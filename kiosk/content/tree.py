@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .levels import split_level
+
 LANG_SUFFIX = re.compile(r"^(?P<base>.+?)\.(?P<lang>[a-z]{2}(?:_[A-Z]{2})?)$")
 ORDER_PREFIX = re.compile(r"^(\d+)[-_. ]+(.+)$")
 AUDIO_EXT = {".mp3", ".ogg", ".m4a", ".wav", ".opus"}
@@ -21,6 +23,8 @@ class LessonFiles:
     markdown: dict = field(default_factory=dict)
     gift: dict = field(default_factory=dict)
     audio: dict = field(default_factory=dict)
+    easy: dict = field(default_factory=dict)        # the easy-to-read versions (levels.py), by language
+    easy_gift: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -30,6 +34,7 @@ class CourseFiles:
     order: tuple
     settings: dict = field(default_factory=dict)     # language → course.yml path
     lessons: list[LessonFiles] = field(default_factory=list)
+    orphan_easy: list[Path] = field(default_factory=list)    # easy versions with no standard lesson beside
 
 
 def split_language(stem: str) -> tuple[str, str | None]:
@@ -76,7 +81,11 @@ def _course(folder: Path, root: Path, recursive: bool) -> CourseFiles:
         rel = path.relative_to(folder)
         stem, lang = split_language(path.stem if path.suffix else path.name)
         base = str(rel.parent / stem) if rel.parent != Path(".") else stem
-        if path.suffix == ".yml" and stem == "course" and rel.parent == Path("."):
+        standard, easy = split_level(base) if path.suffix in (".md", ".markdown", ".gift") else (base, False)
+        if easy:
+            files = _lesson(lessons, standard)
+            (files.easy if path.suffix != ".gift" else files.easy_gift)[lang] = path
+        elif path.suffix == ".yml" and stem == "course" and rel.parent == Path("."):
             course.settings[lang] = path
         elif path.suffix in (".md", ".markdown"):
             _lesson(lessons, base).markdown[lang] = path
@@ -87,6 +96,7 @@ def _course(folder: Path, root: Path, recursive: bool) -> CourseFiles:
     for base, lang, path in audio:
         if base in lessons:
             lessons[base].audio[lang] = path
+    course.orphan_easy = sorted(path for les in lessons.values() if not les.markdown for path in les.easy.values())
     course.lessons = sorted((les for les in lessons.values() if les.markdown),
                             key=lambda les: tuple(order_key(part) for part in Path(les.base).parts))
     _unique_slugs(course.lessons)

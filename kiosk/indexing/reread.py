@@ -9,7 +9,9 @@ from urllib.parse import quote, unquote
 from ..content.courseinfo import read_course_settings
 from ..content.gift import parse_gift
 from ..content.lesson import ParsedLesson, parse_lesson
-from ..content.problems import ERROR, Problem
+from ..content.levels import easy_language, is_easy
+from ..content.plainlanguage import plain_language_hints
+from ..content.problems import ERROR, WARNING, Problem
 from ..content.render import Media
 from ..content.sources import read_text
 from ..content.tree import ORDER_PREFIX, CourseFiles, LessonFiles, discover, split_language
@@ -27,6 +29,7 @@ def run(root: Path, data_dir: Path, default_language: str, report: IndexReport, 
         with database.atomic():     # one commit (one fsync) per course, not one per row
             course_id = _index_course(course_files, position, root, default_language, report)
             seen_courses.add(course_id)
+            seen_files.update(_record_orphans(course_files.orphan_easy, root))
             for number, lesson_files in enumerate(course_files.lessons):
                 seen_files.update(_rel(p, root) for p in _files_of(lesson_files))
                 key = _index_lesson(course_id, course_files, lesson_files, number, root, data_dir, report,
@@ -87,6 +90,7 @@ def _index_lesson(course_id: str, course: CourseFiles, files: LessonFiles, numbe
             versions[parsed.language or lang or course_row.language] = (parsed, path)
     if not versions:
         return None
+    _add_easy_versions(versions, files, course, course_id, course_row.language, root, data_dir)
     base = versions.get(course_row.language) or next(iter(versions.values()))
     key = base[0].id or f"{course_id}/{files.slug}"
     if key in taken:
@@ -99,15 +103,42 @@ def _index_lesson(course_id: str, course: CourseFiles, files: LessonFiles, numbe
     return key
 
 
+def _add_easy_versions(versions: dict, files: LessonFiles, course: CourseFiles, course_id: str,
+                       course_language: str, root: Path, data_dir: Path) -> None:
+    """Each easy-to-read sibling becomes one more version, stored as 'fr-x-easy' (content/levels.py)."""
+    for lang, path in files.easy.items():
+        parsed, problems = _parse_file(path, lang, files, course, course_id, root, data_dir, easy=True)
+        language = parsed and (parsed.language or lang or course_language)
+        if parsed is not None and language not in versions:
+            problems.append(Problem(_rel(path, root), 1, WARNING, f"this easy-to-read version is in '{language}' "
+                                    f"but its lesson has no '{language}' version; it is not shown. Add the "
+                                    "standard lesson in that language, or rename this file."))
+            parsed = None
+        _record(_rel(path, root), problems, parsed is None and any(p.is_error for p in problems))
+        if parsed is not None:
+            versions[easy_language(language)] = (parsed, path)
+
+
+def _record_orphans(paths: list[Path], root: Path) -> list[str]:
+    """An easy-to-read file with no lesson of the same name is reported, never served."""
+    for path in paths:
+        rel = _rel(path, root)
+        _record(rel, [Problem(rel, 1, WARNING, "this easy-to-read version has no standard lesson beside it; "
+                              "it is not shown. Name it after its lesson: '01-the-mouse.easy.md' beside "
+                              "'01-the-mouse.md'.")], False)
+    return [_rel(path, root) for path in paths]
+
+
 def _parse_file(path: Path, lang, files: LessonFiles, course: CourseFiles, course_id: str, root: Path,
-                data_dir: Path) -> tuple[ParsedLesson | None, list[Problem]]:
+                data_dir: Path, easy: bool = False) -> tuple[ParsedLesson | None, list[Problem]]:
     rel = _rel(path, root)
     text, problems = read_text(path, rel)
     resolve = _resolver(path, course, course_id, root, data_dir)
     parsed, lesson_problems = parse_lesson(text, rel, resolve, fallback_title=_title_from_folder(path))
-    problems += lesson_problems
-    if parsed is not None and parsed.quiz is None and lang in files.gift:
-        gift_path = files.gift[lang]
+    problems += lesson_problems + (plain_language_hints(text, rel) if easy else [])
+    gifts = files.easy_gift if easy else files.gift
+    if parsed is not None and parsed.quiz is None and lang in gifts:
+        gift_path = gifts[lang]
         gift_text, gift_problems = read_text(gift_path, _rel(gift_path, root))
         parsed.quiz, quiz_problems = parse_gift(gift_text, _rel(gift_path, root))
         _record(_rel(gift_path, root), gift_problems + quiz_problems, False)
@@ -124,7 +155,7 @@ def _store_lesson(key, course_id, files: LessonFiles, number, fingerprint, versi
                       duration=durations[0] if durations else None, source=files.base,
                       fingerprint=fingerprint)
         for language, (parsed, path) in versions.items():
-            audio = files.audio.get(split_language(path.stem)[1])
+            audio = None if is_easy(language) else files.audio.get(split_language(path.stem)[1])
             version = LessonVersion.create(
                 lesson=key, language=language, title=parsed.title, objectives=parsed.objectives,
                 level=parsed.level, tags=parsed.tags,
@@ -192,7 +223,8 @@ def _record(path: str, problems: list, skipped: bool) -> None:
 
 
 def _files_of(files: LessonFiles) -> list[Path]:
-    return [*files.markdown.values(), *files.gift.values(), *files.audio.values()]
+    return [*files.markdown.values(), *files.gift.values(), *files.audio.values(), *files.easy.values(),
+            *files.easy_gift.values()]
 
 
 def _media_beside(files: LessonFiles, course: CourseFiles) -> list[Path]:

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..content.levels import spoken_language
 from ..db import database
 from ..models import LessonVersion
 from . import clips, encode
@@ -36,10 +37,12 @@ class Tally:
 
 
 def lesson_versions() -> list[tuple[str, list, dict | None, str]]:
-    """(language, steps, quiz, source) of every lesson version, read on this thread's own connection."""
+    """(language, steps, quiz, source) of every lesson version, read on this thread's own connection;
+    an easy-to-read version ('fr-x-easy') is spoken in its language ('fr')."""
     with database.connection_context():
-        return list(LessonVersion.select(LessonVersion.language, LessonVersion.steps, LessonVersion.quiz,
-                                         LessonVersion.source).tuples())
+        rows = LessonVersion.select(LessonVersion.language, LessonVersion.steps, LessonVersion.quiz,
+                                    LessonVersion.source).tuples()
+        return [(spoken_language(lang), steps, quiz, source) for lang, steps, quiz, source in rows]
 
 
 def make_missing(config: NarrationConfig, stop: threading.Event | None = None,
@@ -100,7 +103,7 @@ class NarrationWorker:
         self.tally: Tally | None = None
         self.thread = threading.Thread(target=self._run, name="narration", daemon=True)
 
-    def start(self) -> "NarrationWorker":
+    def start(self) -> NarrationWorker:
         self.thread.start()
         return self
 

@@ -11,7 +11,21 @@ from sync.packs.signing import keygen, trust, trusted_keys
 from sync.packs.zipcheck import LIMITS, Limits
 
 from .build import build_pack
-from .install import ImportResult, import_pack, reindex
+from .install import NOT_A_PACK, ImportResult, import_pack, reindex
 
-__all__ = ["build_pack", "PackError", "ImportResult", "import_pack", "reindex", "SILENT", "ProgressReport",
-           "current_pack", "keygen", "trust", "trusted_keys", "LIMITS", "Limits"]
+__all__ = [
+           "LIMITS",
+           "NOT_A_PACK",
+           "SILENT",
+           "ImportResult",
+           "Limits",
+           "PackError",
+           "ProgressReport",
+           "build_pack",
+           "current_pack",
+           "import_pack",
+           "keygen",
+           "reindex",
+           "trust",
+           "trusted_keys",
+]

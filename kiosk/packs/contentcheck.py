@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sync.packs.errors import PackError, _l
 
+from ..content.levels import spoken_language
 from ..db import database, open_database
 from ..indexing import index_content
 from ..models import LessonVersion
@@ -51,7 +52,7 @@ def _run(folder: Path, language: str) -> dict:
         open_database(Path(tmp) / "check.sqlite3")
         with database.connection_context():
             report = index_content(folder, Path(tmp), language)
-            languages = sorted({v.language for v in LessonVersion.select(LessonVersion.language)})
+            languages = sorted({spoken_language(v.language) for v in LessonVersion.select(LessonVersion.language)})
         database.close()
     problems = sorted(report.problems, key=lambda p: (p.path, p.line))
     prefix = f"{folder.resolve().name}/"      # a temporary folder's name says nothing to the reader

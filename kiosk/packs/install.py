@@ -78,12 +78,24 @@ def installer(content: Path, data_dir: Path, language: str):
     return install
 
 
+NOT_A_PACK = _l("it holds no %(name)s, the signed list of files every course pack carries: it is an "
+                "ordinary zip file. Course packs are made by their publisher with 'python run.py pack build'.")
+
+
 def _verified_manifest(archive: zipfile.ZipFile, data_dir: Path, limits: Limits):
-    """Checks that need no extraction, in order: entries, signature, manifest, entries against it."""
-    entries = inspect(archive, limits)
-    raw = read_small(archive, entries, MANIFEST, limits.max_manifest)
-    signature = read_small(archive, entries, SIGNATURE, limits.max_signature)
+    """Checks that need no extraction, the reason a person can act on first.
+
+    Is it a pack at all, and from a trusted publisher (two small members, read counting bytes)? Then
+    every entry, the manifest, and the entries against it.
+    """
+    listed = {info.filename: info for info in archive.infolist()}
+    for name in (MANIFEST, SIGNATURE):
+        if name not in listed:
+            raise PackError(NOT_A_PACK, name=name)
+    raw = read_small(archive, listed, MANIFEST, limits.max_manifest)
+    signature = read_small(archive, listed, SIGNATURE, limits.max_signature)
     key = verify(raw, signature, data_dir)
+    entries = inspect(archive, limits)
     manifest = Manifest.parse(raw)
     match(manifest, entries, limits)
     return manifest, raw, signature, key

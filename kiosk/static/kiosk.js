@@ -35,39 +35,121 @@
     synth.onvoiceschanged = offerVoices;      /* many browsers load their voices a moment later */
   }
 
-  /* Idle logout: warn before the end (a minute before, or halfway for short times), allow
-     "I'm still here", then leave the learner's screen. The server ends the session anyway. */
+  /* Idle logout: a countdown from the seconds the server says are left, a warning near the end
+     (a minute before, or halfway for short times) that takes no focus, and activity (typing,
+     scrolling, pointer, ticking) that tells the server, at most every `every` seconds, so that the
+     page and the server end the session at the same moment. The server ends it anyway. */
   var idle = parseFloat(body.getAttribute("data-idle") || "0");
   var warning = document.getElementById("idle-warning");
+  var me = body.getAttribute("data-learner");
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }   /* refused: drafts are not kept */
+  var DRAFT = "relais-draft:", KEEP_DRAFT = 86400000;
+  var draftKey = DRAFT + me + ":" + window.location.pathname;
+  var draftForm = function () { return document.querySelector("form.quiz, form[data-draft]"); };
+  var saveDraft = function () {
+    var form = draftForm(), fields = {}, any = false;
+    if (!form || !store || !me) { return; }
+    each(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit") { return; }
+      if ((el.type === "radio" || el.type === "checkbox") ? !el.checked : !el.value) { return; }
+      (fields[el.name] = fields[el.name] || []).push(el.value);
+      any = true;
+    });
+    if (any) { store.setItem(draftKey, JSON.stringify({at: Date.now(), fields: fields})); }
+  };
+  var forgetDrafts = function (all) {            /* this learner's, or every old one */
+    if (!store) { return; }
+    for (var i = store.length - 1; i >= 0; i--) {
+      var key = store.key(i);
+      if (!key || key.indexOf(DRAFT) !== 0) { continue; }
+      var draft = null;
+      try { draft = JSON.parse(store.getItem(key)); } catch (e) { draft = null; }
+      if ((all && me && key.indexOf(DRAFT + me + ":") === 0) || !draft || Date.now() - draft.at > KEEP_DRAFT) {
+        store.removeItem(key);
+      }
+    }
+  };
+  var restoreDraft = function () {
+    var form = draftForm(), raw = store && me ? store.getItem(draftKey) : null;
+    if (!form || !raw) { return; }
+    store.removeItem(draftKey);
+    var fields;
+    try { fields = JSON.parse(raw).fields || {}; } catch (e) { return; }
+    each(form.elements, function (el) {
+      var given = fields[el.name];
+      if (!given || el.type === "hidden") { return; }
+      if (el.type === "radio" || el.type === "checkbox") { el.checked = given.indexOf(el.value) >= 0; }
+      else { el.value = given[0]; }
+    });
+    var notice = document.getElementById("draft-restored"), main = document.getElementById("content");
+    if (notice && main) { main.insertBefore(notice, main.firstChild); notice.hidden = false; }
+  };
+  forgetDrafts(false);
   if (idle > 0 && warning) {
-    var warnTimer, leaveTimer;
+    var left = parseFloat(body.getAttribute("data-idle-left") || String(idle));
+    var deadline = Date.now() + left * 1000, lastPing = Date.now(), pending = false, inFlight = false;
+    var every = Math.min(30, idle / 4), warnAt = Math.min(60, idle / 2);
+    var clock = document.getElementById("idle-clock"), say = document.getElementById("idle-say");
+    var lastSaid = null;
     var leave = function () {
+      saveDraft();
       var form = document.querySelector("form.me");
       if (form) { form.submit(); } else { window.location.href = "/"; }
     };
-    var start = function () {
-      clearTimeout(warnTimer);
-      clearTimeout(leaveTimer);
-      warnTimer = setTimeout(function () {
-        warning.hidden = false;
-        warning.querySelector("button").focus();
-      }, Math.max(idle - 60, idle / 2) * 1000);
-      leaveTimer = setTimeout(leave, idle * 1000);
+    var ping = function () {
+      var form = warning.querySelector("form");
+      if (inFlight || !window.fetch || !window.FormData) { return; }
+      inFlight = true; pending = false; lastPing = Date.now();
+      window.fetch(form.action, {method: "POST", body: new FormData(form),
+        headers: {"Accept": "application/json"}, credentials: "same-origin"}).then(function (response) {
+        return response.json();             /* a page instead of {"ok": true}: the session is over */
+      }).then(function (answer) {
+        if (!answer.ok) { throw new Error("session over"); }
+        inFlight = false;
+        deadline = Date.now() + answer.left * 1000;
+        tick();
+      })["catch"](function () { saveDraft(); window.location.href = "/"; });
     };
-    if (window.fetch && window.FormData) {
-      warning.querySelector("form").addEventListener("submit", function (event) {
-        event.preventDefault();
-        window.fetch(event.target.action, {method: "POST", body: new FormData(event.target),
-          headers: {"Accept": "application/json"}, credentials: "same-origin"}).then(function (response) {
-          return response.json();             /* a page instead of {"ok": true}: the session is over */
-        }).then(function (answer) {
-          if (!answer.ok) { throw new Error("session over"); }
-          warning.hidden = true;
-          start();
-        })["catch"](function () { window.location.href = "/"; });
-      });
-    }
-    start();
+    var tick = function () {
+      var remaining = Math.max(0, Math.ceil((deadline - Date.now()) / 1000));
+      if (remaining <= 0) { clearInterval(timer); leave(); return; }
+      if (pending && Date.now() - lastPing >= every * 1000) { ping(); }
+      var warn = remaining <= warnAt;
+      if (warn) {
+        var text = Math.floor(remaining / 60) + ":" + ("0" + remaining % 60).slice(-2);
+        clock.textContent = text;
+        /* Screen readers hear the warning when it opens, then every 15 seconds and at 10: not every second. */
+        if (warning.hidden || remaining % 15 === 0 || remaining === 10) {
+          var words = (warning.hidden ? document.getElementById("idle-title").firstChild.textContent.trim() + " " : "") +
+            clock.getAttribute("data-say") + " " + text;
+          if (words !== lastSaid) { say.textContent = words; lastSaid = words; }
+        }
+      } else if (!warning.hidden) {
+        say.textContent = ""; lastSaid = null;
+      }
+      warning.hidden = !warn;                 /* shown without taking focus or scrolling: typing goes on */
+    };
+    var activity = function () {
+      pending = true;
+      if (!warning.hidden || Date.now() - lastPing >= every * 1000) { ping(); }
+    };
+    each(["keydown", "input", "change", "pointerdown", "wheel", "touchstart"], function (type) {
+      document.addEventListener(type, activity, true);
+    });
+    window.addEventListener("scroll", activity, {passive: true, capture: true});
+    warning.querySelector("form").addEventListener("submit", function (event) {
+      if (!window.fetch || !window.FormData) { return; }
+      event.preventDefault();
+      ping();
+    });
+    var logout = document.querySelector("form.me");      /* leaving on purpose: nothing is kept */
+    if (logout) { logout.addEventListener("submit", function () { forgetDrafts(true); }); }
+    var answers = draftForm();
+    if (answers) { answers.addEventListener("submit", function () { if (store) { store.removeItem(draftKey); } }); }
+    restoreDraft();
+    var timer = setInterval(tick, 1000);
+    tick();
   }
 
   /* Coming back with Back after a logout: reload, so the server decides what may be shown. */

@@ -53,7 +53,8 @@ def clip(name: str):
 
 def _source(lesson) -> Path | None:
     row = (LessonVersion.select(LessonVersion.source)
-           .where((LessonVersion.lesson == lesson.key) & (LessonVersion.language == lesson.language)).first())
+           .where((LessonVersion.lesson == lesson.key)
+                  & (LessonVersion.language == (lesson.stored_language or lesson.language))).first())
     return current_app.config["CONTENT_PATH"].parent / row.source if row else None
 
 

@@ -43,7 +43,7 @@ def static_url(filename: str) -> str:
 
 def prefs() -> dict:
     learner = g.get("learner")
-    return dict(DEFAULT_PREFS, **(learner.prefs if learner else {}))
+    return dict(DEFAULT_PREFS, **(learner.prefs if learner else sessions.visitor_prefs()))
 
 
 def page_classes() -> str:

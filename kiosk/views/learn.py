@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 
-from .. import catalog, certificates, grading, groups, progress
+from .. import catalog, certificates, grading, groups, learners, progress
 from ..models import Certificate, QuizAttempt
-from .common import learner_required
+from .common import learner_required, prefs
 
 bp = Blueprint("learn", __name__)
 
@@ -19,6 +19,11 @@ def _lang() -> str:
     return str(get_locale())
 
 
+def _easy() -> bool:
+    """Whether the learner reads lessons in their easy-to-read version, where there is one."""
+    return bool(prefs().get("easy_read"))
+
+
 @bp.get("/home")
 @learner_required
 def home():
@@ -26,11 +31,10 @@ def home():
     courses = sorted(catalog.courses(_lang()), key=lambda c: c.id not in assigned)   # the group's first
     done = progress.for_learner(g.learner)
     resume = None
-    if g.learner.last_lesson:
-        lesson = catalog.lesson_by_key(g.learner.last_lesson, _lang())
-        row = done.get(g.learner.last_lesson)
-        if lesson and row:
-            resume = {"lesson": lesson, "progress": row}
+    if g.learner.last_lesson in done:          # only a lesson this learner opened on this kiosk
+        lesson = catalog.resume(catalog.courses(_lang()), done, g.learner.last_lesson)
+        if lesson:
+            resume = {"lesson": lesson, "progress": done.get(lesson.key)}
     return render_template("learn/home.html", courses=courses, done=done, resume=resume,
                            welcome=request.args.get("welcome") == "1")
 
@@ -53,7 +57,7 @@ def course(course_id: str):
 
 
 def _lesson_or_404(course_id: str, slug: str):
-    lesson = catalog.lesson(course_id, slug, _lang()) or abort(404)
+    lesson = catalog.lesson(course_id, slug, _lang(), _easy()) or abort(404)
     course = catalog.course(course_id, _lang()) or abort(404)
     return course, lesson
 
@@ -66,12 +70,25 @@ def lesson(course_id: str, slug: str):
     total = len(lesson.steps)
     step = request.args.get("step", type=int)
     if step is None:
-        step = min(row.step, total - 1) if row and row.status != "completed" else 0
+        # The other level may have another number of steps: the same place, in proportion.
+        step = catalog.step_on_other_level(row.step, row.steps_total, total) if row and row.status != "completed" \
+            else 0
     if not 0 <= step < max(total, 1):
         abort(404)
     before, after = catalog.neighbours(course, lesson.key)
     return render_template("learn/lesson.html", course=course, lesson=lesson, step=step, total=total,
                            progress=row, before=before, after=after)
+
+
+@bp.post("/courses/<course_id>/<slug>/level")
+@learner_required
+def level(course_id: str, slug: str):
+    """Switch between the easy-to-read and the standard version (the preference), at the same place."""
+    _, shown = _lesson_or_404(course_id, slug)
+    learners.update_prefs(g.learner, {"easy_read": request.form.get("easy") == "1"})
+    _, other = _lesson_or_404(course_id, slug)
+    step = catalog.step_on_other_level(request.form.get("step", 0, type=int), len(shown.steps), len(other.steps))
+    return redirect(url_for(".lesson", course_id=course_id, slug=slug, step=step))
 
 
 @bp.post("/courses/<course_id>/<slug>/step")
@@ -124,13 +141,17 @@ def answer(course_id: str, slug: str):
 def result(attempt_id: str):
     attempt = QuizAttempt.get_or_none((QuizAttempt.uuid == attempt_id) &
                                       (QuizAttempt.learner == g.learner)) or abort(404)
-    lesson = catalog.lesson_by_key(attempt.lesson_key, _lang()) or abort(404)
+    lesson = catalog.lesson_by_key(attempt.lesson_key, _lang(), _easy()) or abort(404)
     course = catalog.course(lesson.course_id, _lang()) or abort(404)
     before, after = catalog.neighbours(course, lesson.key)
     # A quiz changed since the attempt would pair answers with the wrong questions: show the score only.
     marked = lesson.quiz and len(attempt.results or []) == len(lesson.quiz.questions)
+    certificate = Certificate.get_or_none((Certificate.learner == g.learner) & (Certificate.course_id == course.id))
+    complete = attempt.passed and (certificate is not None or certificates.is_complete(g.learner, course))
     return render_template("learn/result.html", attempt=attempt, lesson=lesson, course=course, after=after,
-                           marked=marked)
+                           marked=marked, complete=complete, certificate=certificate,
+                           next_lesson=catalog.resume(catalog.courses(_lang()), progress.for_learner(g.learner),
+                                                      lesson.key) if complete else None)
 
 
 @bp.get("/search")

@@ -1,10 +1,11 @@
 """Who is learning: pick a card, create a profile, enter a PIN, log out."""
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _, ngettext
+from flask_babel import ngettext
 
 from sync.base import next_page
 
@@ -15,10 +16,14 @@ from ..models import Learner
 bp = Blueprint("learners", __name__)
 
 
+PAGE = 48        # cards on one screen of "Who is learning?", most recently active first
+
+
 def init_app(app) -> None:
     app.register_blueprint(bp)
     app.extensions["pin_guard"] = learners.PinGuard(
         app.config["PIN_MAX_TRIES"], app.config["PIN_LOCK_MINUTES"] * 60, app.config["KIOSK_PIN_LIMIT"])
+    app.context_processor(lambda: {"idle_left": sessions.seconds_left(g.learner) if g.get("learner") else 0})
 
 
 @bp.get("/")
@@ -26,26 +31,41 @@ def who():
     if g.learner is not None:
         return redirect(url_for("learn.home"))
     find = request.args.get("find", "").strip()[:40]
-    people = learners.find(find) if find else learners.recent()
-    return render_template("learners/who.html", learners=people, find=find,
+    page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+    if find:
+        people, more = learners.find(find, limit=PAGE), False
+    else:
+        people, more = learners.recent(PAGE, (page - 1) * PAGE), learners.count() > page * PAGE
+    return render_template("learners/who.html", learners=people, find=find, page=page, more=more,
                            expired=request.args.get("expired") == "1")
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    errors, form = {}, request.form
+    errors, form, same = {}, request.form, []
     if request.method == "POST":
         try:
-            pin = learners.validate_pin(form.get("pin", ""), form.get("pin_confirm", ""))
-            learner = learners.create_learner(form.get("name", ""), form.get("picture", ""), pin,
-                                              language=cookie_language())
+            learner, same = _create(form)
         except learners.FormError as error:
             errors[error.field] = error.message
         else:
-            sessions.log_in(learner)
-            return redirect(url_for("learn.home", welcome=1))
+            if learner is not None:
+                sessions.log_in(learner)
+                return redirect(url_for("learn.home", welcome=1))
     status = 400 if errors else 200
-    return render_template("learners/new.html", errors=errors, form=form), status
+    return render_template("learners/new.html", errors=errors, form=form, same=same,
+                           chosen_picture=form.get("picture") or learners.least_used_picture()), status
+
+
+def _create(form):
+    """The new card, or (None, the cards of the same name) until the person says these are not theirs."""
+    pin = learners.validate_pin(form.get("pin", ""), form.get("pin_confirm", ""))
+    name = learners.validate_name(form.get("name", ""))
+    same = [] if form.get("confirm_new") == "1" else learners.same_name(name)
+    if same:
+        return None, same
+    return learners.create_learner(name, form.get("picture", ""), pin, language=cookie_language(),
+                                   prefs=sessions.visitor_prefs()), []
 
 
 @bp.route("/learner/<uuid>", methods=["GET", "POST"])
@@ -57,7 +77,7 @@ def pick(uuid: str):
         return render_template("learners/pin.html", person=learner, error=None)
     if not guard.check(learner, request.form.get("pin", ""), now):
         wait = guard.wait_seconds(learner, now)
-        message = _wait_message(wait) if wait else _("This PIN is not right. Please try again.")
+        message = _wait_message(wait) if wait else _wrong_pin_message(guard.tries_left(learner))
         return _pin_page(learner, message, 429 if wait else 400)
     sessions.log_in(learner, now)
     lesson = learner.last_lesson
@@ -66,6 +86,16 @@ def pick(uuid: str):
 
 def _pin_page(learner, message, status):
     return render_template("learners/pin.html", person=learner, error=message), status
+
+
+def _wrong_pin_message(left: int) -> str:
+    """Wrong PIN: how many tries are left before the card must wait, and for how long."""
+    minutes = math.ceil(current_app.config["PIN_LOCK_MINUTES"])
+    return " ".join((
+        ngettext("This PIN is not right. You can try %(num)s more time.",
+                 "This PIN is not right. You can try %(num)s more times.", left),
+        ngettext("After that, the card waits %(num)s minute.", "After that, the card waits %(num)s minutes.",
+                 minutes)))
 
 
 def _wait_message(seconds: int) -> str:
@@ -87,7 +117,7 @@ def still_here():
         return redirect(url_for("learners.who", expired=1))
     sessions.touch(g.learner)
     if request.accept_mimetypes.best == "application/json":
-        return {"ok": True}
+        return {"ok": True, "left": sessions.seconds_left(g.learner)}
     return redirect(next_page.local_path(request.form.get("next"), url_for("learn.home")))
 
 

@@ -6,7 +6,8 @@ import time
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from .. import catalog, groups, learner_admin, progress
 from ..learners import FormError
@@ -154,6 +155,9 @@ def group(group_id: int):
 @facilitator_required
 def attendance(group_id: int):
     item = groups.get(group_id) or abort(404)
-    day = request.args.get("day") or date.today().isoformat()
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:              # none given, or not a date: today's sheet
+        day = date.today()
     return render_template("facilitator/attendance.html", group=item, members=groups.members(item), day=day,
                            now=time.time())

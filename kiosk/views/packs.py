@@ -11,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,12 +19,15 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import ValidationError
 
+from sync.packs.signing import UNTRUSTED_BY_KIOSK, fingerprint, load_public
+
 from .. import packs
 from ..csrf import csrf
 from .facilitator import facilitator_required
 
 bp = Blueprint("packs", __name__, url_prefix="/facilitator/packs")
 CHECK_EVERY = 2.0                       # seconds between two looks at the content link
+MAX_KEY_BYTES = 4096                    # a public key file is a few hundred bytes
 
 
 def init_app(app) -> None:
@@ -113,8 +117,7 @@ def _import(path: Path):
         result = packs.import_pack(path, Path(app.config["CONTENT_DIR"]), app.config["DATA_PATH"],
                                    app.config["DEFAULT_LANGUAGE"])
     except packs.PackError as error:
-        flash(_("The pack was not installed, and the courses stay as they were. Reason: %(reason)s",
-                reason=_(error.message, **error.params)), "error")
+        flash(refusal(error), "error")
         return redirect(url_for(".page"))
     follow_content(app, wait=True)
     manifest = result.manifest
@@ -122,6 +125,53 @@ def _import(path: Path):
             pack=manifest.pack_id, version=manifest.version,
             courses=ngettext("%(num)s course", "%(num)s courses", result.check.courses),
             lessons=ngettext("%(num)s lesson", "%(num)s lessons", result.check.lessons)), "ok")
+    return redirect(url_for(".page"))
+
+
+def refusal(error: packs.PackError) -> str:
+    """Why a pack was refused, in the page's language: the plain reason first, the technical detail after."""
+    detail = _(error.message, **error.params)
+    if error.message == packs.NOT_A_PACK:
+        return _("This is not a Relais course pack: %(reason)s Nothing was changed.", reason=detail)
+    if error.message == UNTRUSTED_BY_KIOSK:
+        return _("This pack comes from a publisher this kiosk does not trust yet (key %(key)s). If you trust "
+                 "them, add their public key under “Trusted publishers” below, then import the pack again. "
+                 "Nothing was changed.", key=error.params.get("key", ""))
+    return _("The pack was not installed, and the courses stay as they were. Reason: %(reason)s", reason=detail)
+
+
+@bp.post("/trust")
+@facilitator_required
+def trust_check():
+    """Step one: read the publisher's key file and show its fingerprint, to compare with theirs."""
+    sent = request.files.get("key")
+    try:
+        key = load_public(sent.read(MAX_KEY_BYTES) if sent else b"", sent.filename if sent else "")
+    except packs.PackError:
+        flash(_("This file is not a publisher’s public key. It is a small text file that starts with "
+                "“-----BEGIN PUBLIC KEY-----”."), "error")
+        return redirect(url_for(".page"))
+    pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return render_template("facilitator/packs_trust.html", fingerprint=fingerprint(key), pem=pem.decode())
+
+
+@bp.post("/trust/confirm")
+@facilitator_required
+def trust_confirm():
+    """Step two, once the fingerprints matched: the same function as `relais pack trust`."""
+    incoming = current_app.config["DATA_PATH"] / "packs" / "incoming"
+    incoming.mkdir(parents=True, exist_ok=True)
+    path = incoming / f"key-{secrets.token_hex(8)}.pub"
+    try:
+        path.write_text(request.form.get("pem", "")[:MAX_KEY_BYTES])
+        name = packs.trust(path, current_app.config["DATA_PATH"])
+    except packs.PackError:
+        flash(_("This file is not a publisher’s public key. It is a small text file that starts with "
+                "“-----BEGIN PUBLIC KEY-----”."), "error")
+        return redirect(url_for(".page"))
+    finally:
+        path.unlink(missing_ok=True)
+    flash(_("The kiosk now trusts packs signed with key %(key)s.", key=name), "ok")
     return redirect(url_for(".page"))
 
 

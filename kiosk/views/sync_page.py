@@ -6,8 +6,9 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from sync.client import enrollment, outbox, state
+from sync.client import bundles, enrollment, outbox, state
 
 from .. import syncing
 from .facilitator import facilitator_required
@@ -65,9 +66,11 @@ def _link():
 def status():
     sync_state = state.current()
     error = ERROR_WORDS.get(sync_state.last_error) if sync_state.last_error else None
+    sticks = _sticks()
     return render_template("facilitator/sync.html", link=_link(), state=sync_state, error=error,
                            waiting=outbox.pending_count(), identity=outbox.identity(),
-                           set_aside=set_aside_summary())
+                           set_aside=set_aside_summary(), sticks=sticks,
+                           receipts=[r for stick in sticks for r in bundles.on_stick(stick, bundles.RECEIPT_SUFFIX)])
 
 
 @bp.post("/now")
@@ -104,3 +107,48 @@ def receipt():
     return render_template("facilitator/sync_receipt.html", link=_link(), batches=batches,
                            total_events=sum(b.events for b in batches), total_bytes=sum(b.bytes for b in batches),
                            identity=outbox.identity())
+
+
+# By USB stick, for a centre with no link (sync/client/bundles.py; docs/sync-protocol.md, "USB bundles").
+def _sticks() -> list[Path]:
+    return bundles.sticks(current_app.config["PACK_USB_ROOTS"])
+
+
+@bp.post("/usb/export")
+@facilitator_required
+def usb_export():
+    stick = next((s for s in _sticks() if str(s) == request.form.get("stick")), None)
+    if stick is None:
+        flash(_("That USB stick is no longer there. Plug it in again and reload this page."), "error")
+        return redirect(url_for(".status"))
+    data, link = Path(current_app.config["DATA_PATH"]), _link()
+    try:
+        done = bundles.export(data, stick / bundles.bundle_name(link.kiosk_id if link else "kiosk"))
+    except (bundles.BundleError, OSError) as error:
+        flash(_("Nothing was written to the stick: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for(".status"))
+    flash(ngettext("%(num)s record was written to %(file)s, readable by the hub only. Take the stick to the hub, "
+                   "then bring back its receipt.", "%(num)s records were written to %(file)s, readable by the hub "
+                   "only. Take the stick to the hub, then bring back its receipt.", done.events, file=done.path.name))
+    return redirect(url_for(".status"))
+
+
+@bp.post("/usb/receipt")
+@facilitator_required
+def usb_receipt():
+    found = [r for stick in _sticks() for r in bundles.on_stick(stick, bundles.RECEIPT_SUFFIX)]
+    path = next((r for r in found if str(r) == request.form.get("path")), None)
+    if path is None:
+        flash(_("That receipt is no longer there. Plug the stick in again and reload this page."), "error")
+        return redirect(url_for(".status"))
+    try:
+        done = bundles.apply_receipt(Path(current_app.config["DATA_PATH"]), path)
+    except bundles.BundleError as error:
+        flash(_("The receipt was refused: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for(".status"))
+    if done.marked:
+        flash(ngettext("The hub acknowledged %(num)s record: it will not be sent again.",
+                       "The hub acknowledged %(num)s records: they will not be sent again.", done.marked))
+    else:
+        flash(_("This receipt was already read: nothing changed."))
+    return redirect(url_for(".status"))

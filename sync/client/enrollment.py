@@ -28,6 +28,7 @@ class Link:
     secret: str
     centre: str
     enrolled_at: float
+    bundle_key: str = ""        # the hub's public key for USB bundles (sync/wire/bundle.py); older hubs send none
 
 
 class EnrolError(Exception):
@@ -88,7 +89,7 @@ def enroll(data_dir: Path, hub_url: str, code: str, session=None) -> Link:
         raise EnrolError(f"the hub answered {answer.status_code}; is {hub_url} really a Relais hub?")
     data = answer.json()
     link = Link(hub_url=hub_url, kiosk_id=data["kiosk_id"], secret=data["secret"], centre=data.get("centre", ""),
-                enrolled_at=time.time())
+                enrolled_at=time.time(), bundle_key=str(data.get("bundle_key") or ""))
     outbox.mark_all_unsent()
     save(data_dir, link)
     return link

@@ -1,7 +1,8 @@
 """The kiosk server's background sync: one daemon thread, its own database connection, never in a request.
 
-Each turn sends waiting progress first (small), then spends the rest of the turn on a content update
-if one is on offer (sync/updates), within the metered link's budget and time window (sync/meter.py).
+Each turn sends waiting progress first (small), then fetches the network's learner cards changed since
+the last turn (sync/client/roaming.py), then spends the rest of the turn on a content update if one is on
+offer (sync/updates), all within the metered link's budget and time window (sync/meter.py).
 """
 from __future__ import annotations
 
@@ -26,11 +27,11 @@ class SyncWorker(threading.Thread):
 
     def __init__(self, data_dir: Path, interval: float = 60, batch_size: int = 500, base: float = backoff.BASE,
                  cap: float = backoff.CAP, timeouts=enrollment.TIMEOUTS, meter: Meter | None = None,
-                 updates=None):
+                 updates=None, roaming=None):
         super().__init__(name="relais-sync", daemon=True)
         self.data_dir, self.interval, self.batch_size = Path(data_dir), interval, batch_size
         self.base, self.cap, self.timeouts = base, cap, timeouts
-        self.meter, self.updates = meter or Meter(), updates
+        self.meter, self.updates, self.roaming = meter or Meter(), updates, roaming
         self.wake, self.stopping = threading.Event(), threading.Event()
         self.failures, self.last_outcome, self._uploader, self._fetcher = 0, None, None, None
 
@@ -50,6 +51,8 @@ class SyncWorker(threading.Thread):
         link = enrollment.load(self.data_dir)
         if link is None:
             return self.interval
+        if self.roaming is not None:
+            self.roaming.prepare()
         with database.connection_context():
             allowed, pending = self.meter.upload_allowed(), outbox.pending_count()
         if not allowed:
@@ -58,6 +61,8 @@ class SyncWorker(threading.Thread):
             sent, wait = self._upload(link)
             if not sent:
                 return wait
+        if self.roaming is not None:
+            self._cards(link)
         return self._content(link) if self.updates is not None else self.interval
 
     def _upload(self, link) -> tuple[bool, float | None]:
@@ -78,9 +83,21 @@ class SyncWorker(threading.Thread):
         self.failures += 1
         return False, backoff.delay(self.failures, self.base, self.cap, outcome.retry_after)
 
-    def _content(self, link) -> float:
+    def _fetcher_for(self, link) -> Fetcher:
         if self._fetcher is None or self._fetcher.link != link:
             self._fetcher = Fetcher(link, timeouts=self.timeouts)
+        return self._fetcher
+
+    def _cards(self, link) -> str | None:
+        """Bring the network's cards up to date; a failure waits for the next turn (the cursor kept)."""
+        try:
+            return self.roaming.step(self._fetcher_for(link), self.meter)
+        except FetchError as error:
+            log.warning("cards not fetched: %s", error.detail)
+            return None
+
+    def _content(self, link) -> float:
+        self._fetcher_for(link)
         try:
             with database.connection_context():
                 done = self.updates.step(self._fetcher, self.meter)

@@ -5,12 +5,13 @@ import json
 import re
 import threading
 import time
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, request
 
 from sync.wire import checks, protocol
 
-from . import auth, ingest, publish
+from . import auth, bundles, ingest, publish
 
 bp = Blueprint("hub_api", __name__)
 EPOCH = re.compile(r"[1-9][0-9]{0,9}")
@@ -59,7 +60,8 @@ def enroll():
         kiosk = auth.enroll(body["code"], installation, epochs)
     except auth.Refused as refused:
         return _error(401, "enrolment_refused", refused.reason)
-    return _answer(200, {"kiosk_id": kiosk.id, "secret": kiosk.secret, "centre": kiosk.centre})
+    return _answer(200, {"kiosk_id": kiosk.id, "secret": kiosk.secret, "centre": kiosk.centre,
+                         "bundle_key": bundles.public_key_or_none(Path(current_app.config["HUB_CONTENT_DIR"]))})
 
 
 def _epoch_starts(epochs) -> dict[int, int] | None:

@@ -14,7 +14,19 @@ from werkzeug.exceptions import HTTPException
 from sync.base.database import connect_per_request, security_headers
 from sync.wire import protocol
 
-from . import api, content_api, db, set_aside_page, settings, views, xapi
+from . import (
+    access_pages,
+    api,
+    bundle_page,
+    cards_api,
+    content_api,
+    db,
+    set_aside_page,
+    settings,
+    signed_in,
+    views,
+    xapi,
+)
 from .models import Setting
 
 SYNC_PREFIX = "/sync/"
@@ -43,8 +55,12 @@ def create_hub_app(config: dict | None = None) -> Flask:
     csrf.exempt(api.bp)             # kiosks sign their requests instead
     content_api.init_app(app)
     csrf.exempt(content_api.bp)
+    cards_api.init_app(app)         # GET only, signed like uploads
+    signed_in.init_app(app)         # read-only accounts change nothing, whatever the page
     views.init_app(app)
+    access_pages.init_app(app)
     set_aside_page.init_app(app)
+    bundle_page.init_app(app)
     xapi.init_app(app)
     csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session
     app.register_error_handler(HTTPException, _sync_refusal)

@@ -15,6 +15,7 @@ from sync.base import accounts, credentials, facilitator_sessions
 from sync.base.password_change import change_password
 from sync.wire import protocol
 
+from . import scopes
 from .db import database
 from .models import EnrollCode, Facilitator, FacilitatorSession, Kiosk, KioskEpoch, Nonce
 
@@ -95,9 +96,13 @@ def _remember_nonce(kiosk_id: str, nonce: str, now: float) -> None:
         Nonce.delete().where(Nonce.seen_at < now - 2 * protocol.SKEW_MS / 1000).execute()
 
 
-def create_facilitator(name: str, password: str) -> Facilitator:
-    """A hub account (the shared rule on the hub's model); ValueError if the password is short or the name taken."""
-    return accounts.create(Facilitator, name, password)
+def create_facilitator(name: str, password: str, scope: scopes.Scope = scopes.NATIONAL) -> Facilitator:
+    """A hub account with its scope (sync/hub/scopes.py; by default a national administrator, as the first
+    account must be); ValueError if the password is short or the name taken."""
+    with database.atomic():
+        account = accounts.create(Facilitator, name, password)
+        scopes.give(account, scope)
+    return account
 
 
 def login_facilitator(name: str, password: str, now: float | None = None) -> Facilitator:

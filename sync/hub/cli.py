@@ -7,6 +7,7 @@ import os
 import click
 
 from . import settings
+from .network_cli import add_network_commands
 
 DATA_HELP = "Hub data folder for SQLite (default: hub-data, or RELAIS_HUB_DATA_DIR)."
 URL_HELP = "postgresql://user:password@host/db instead of SQLite (or RELAIS_DATABASE_URL, DATABASE_URL)."
@@ -75,20 +76,48 @@ def enroll_code(ctx, centre, data_dir, database_url):
 
 @hub.command("create-facilitator")
 @click.argument("name")
+@click.option("--national", is_flag=True, help="Sees every centre (the default when no region or centre is given).")
+@click.option("--region", "regions", multiple=True, help="Sees every centre of this region; repeat for several.")
+@click.option("--centre", "centres", multiple=True, help="Sees this centre; repeat for several.")
+@click.option("--read-only", is_flag=True, help="Sees, never changes anything (a funder's view).")
 @_options
 @click.pass_context
-def create_facilitator(ctx, name, data_dir, database_url):
+def create_facilitator(ctx, name, national, regions, centres, read_only, data_dir, database_url):
     """Create a hub facilitator account; asks for the password twice (or reads one line from stdin)."""
     from sync.base.password_prompt import ask_password
 
+    from . import scopes
     from .auth import create_facilitator as create
+    try:
+        scope = scopes.wanted(national or not (regions or centres), regions, centres, read_only)
+    except scopes.ScopeRefused as refused:
+        raise click.ClickException(str(refused)) from None
     password = ask_password(name)
     with _db(ctx, data_dir, database_url).connection_context():
         try:
-            create(name, password)
+            create(name, password, scope)
         except ValueError as error:
             raise click.ClickException(str(error)) from None
+    sees = "every centre" if scope.national else ", ".join(sorted(scope.regions) + sorted(scope.centres))
     click.echo(f"Hub facilitator '{name.strip()}' created.")
+    click.echo(f"{'Read-only' if read_only else 'Administrator'}; sees {sees}.")
+
+
+@hub.command("set-region")
+@click.argument("centre")
+@click.argument("region")
+@_options
+@click.pass_context
+def set_region(ctx, centre, region, data_dir, database_url):
+    """Place CENTRE in REGION (an empty REGION, "", takes it out of any): its regional facilitators see it."""
+    from . import scopes
+    with _db(ctx, data_dir, database_url).connection_context():
+        try:
+            scopes.set_region(scopes.NATIONAL, centre, region)
+        except scopes.ScopeRefused as refused:
+            raise click.ClickException(str(refused)) from None
+    click.echo(f"{centre.strip()} is now in region {region.strip()}." if region.strip()
+               else f"{centre.strip()} is now in no region.")
 
 
 @hub.command("set-password")
@@ -114,13 +143,22 @@ def set_password(ctx, name, data_dir, database_url):
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--public-url", default="http://127.0.0.1:8090", show_default=True,
               help="The hub's public address, used as the actors' account homePage.")
+@click.option("--facilitator", default=None, help="Only the centres this hub facilitator sees (default: all).")
 @_options
 @click.pass_context
-def export_xapi(ctx, file, public_url, data_dir, database_url):
+def export_xapi(ctx, file, public_url, facilitator, data_dir, database_url):
     """Write every statement as xAPI 1.0.3 JSON (an array an LRS accepts on POST /statements)."""
+    from . import scopes
+    from .models import Facilitator
     from .xapi import export
     with _db(ctx, data_dir, database_url).connection_context():
-        count = export(file, public_url.rstrip("/"))
+        scope = scopes.NATIONAL
+        if facilitator is not None:
+            account = Facilitator.get_or_none(Facilitator.name == facilitator.strip())
+            if account is None:
+                raise click.ClickException(f"no hub facilitator is called '{facilitator.strip()}'.")
+            scope = scopes.scope_of(account)
+        count = export(file, public_url.rstrip("/"), scope)
     click.echo(f"{count} statements written to {file}.")
 
 
@@ -170,3 +208,72 @@ def publish_pack(ctx, pack, targets, data_dir, database_url):
     who = ", ".join(targets) if targets else "every kiosk"
     click.echo(f"Published {publication.pack_id} version {publication.version} ({publication.files} files, "
                f"{publication.bytes / 1048576:.1f} MB) for {who}.")
+
+
+add_network_commands(hub, _options, _db)         # `hub network add|list` (network_cli.py)
+
+
+@hub.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--receipt", "receipt_path", default=None, type=click.Path(dir_okay=False),
+              help="Where to write the signed receipt (default: beside FILE, ending in .receipt).")
+@_options
+@click.pass_context
+def import_bundle(ctx, file, receipt_path, data_dir, database_url):
+    """Take a kiosk's USB bundle exactly once, as an upload, and write the receipt the stick carries back."""
+    from pathlib import Path
+
+    from sync.wire.bundle import write_atomic
+
+    from . import bundles
+    database = _db(ctx, data_dir, database_url)
+    try:
+        with database.connection_context():
+            done = bundles.import_bundle(Path(file).read_bytes(), _content_dir(ctx, data_dir))
+    except bundles.Refused as refused:
+        raise click.ClickException(f"nothing imported: {refused}") from None
+    target = Path(receipt_path) if receipt_path else bundles.receipt_name(Path(file))
+    write_atomic(target, done.receipt)
+    if done.already:
+        click.echo(f"Already imported, nothing changed: the hub held all {done.events} records from "
+                   f"{done.kiosk.centre}. Receipt rewritten: {target}")
+    else:
+        click.echo(f"{done.stored} new records from {done.kiosk.centre} ({done.duplicates} already here, "
+                   f"{done.set_aside} set aside). Receipt: {target} — take it back to the kiosk "
+                   "('relais sync receipt FILE').")
+
+
+@hub.command("export-for")
+@click.argument("kiosk")
+@click.argument("file", type=click.Path(dir_okay=False))
+@_options
+@click.pass_context
+def export_for(ctx, kiosk, file, data_dir, database_url):
+    """Write the course pack published for KIOSK to FILE, and its network's cards beside it (FILE.cards), for a
+    kiosk with no link ('relais pack import', 'relais sync cards')."""
+    from pathlib import Path
+
+    from .export_for import ExportRefused
+    from .export_for import export_for as write
+    database = _db(ctx, data_dir, database_url)
+    try:
+        with database.connection_context():
+            done = write(kiosk, _content_dir(ctx, data_dir), Path(file))
+    except (ExportRefused, OSError) as error:
+        raise click.ClickException(f"nothing written: {error}") from None
+    if done.publication is not None:
+        click.echo(f"{done.publication.pack_id} version {done.publication.version} ({done.files} files) for "
+                   f"{done.kiosk.centre} written to {file}. On the kiosk: relais pack import FILE, or the Content "
+                   "packs page from the stick.")
+    if done.cards:
+        click.echo(f"{done.cards} learners' cards of its network written to {done.cards_path} (readable by that "
+                   "kiosk only). On the kiosk: relais sync cards FILE.")
+
+
+@hub.command("bundle-key")
+@_options
+@click.pass_context
+def bundle_key(ctx, data_dir, database_url):
+    """Print the hub's public key for USB bundles (kiosks enrolled now receive it by themselves)."""
+    from . import bundles
+    click.echo(bundles.public_key(_content_dir(ctx, data_dir)))

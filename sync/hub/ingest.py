@@ -15,7 +15,7 @@ import peewee
 
 from sync.wire import protocol
 
-from . import authority, bulk, merge, set_aside
+from . import authority, bulk, cards, merge, set_aside
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch, SetAside
 
@@ -109,8 +109,11 @@ def _store(kiosk_id: str, good: list[protocol.Checked], now: float) -> list[dict
     _check_resent(kiosk_id, [e for e in events if e["id"] not in new_ids])
     erased = _erased_among(fresh)
     merge.apply(kiosk_id, [e for e in fresh if e["learner"] not in erased])
+    merged = {e["learner"]: e["payload"].get("merged_into") for e in fresh if e["type"] == "learner.erased"}
     for learner in erased:
-        merge.erase(learner, now)
+        into = merged.get(learner)
+        merge.erase(learner, now, merged_into=into if protocol.valid_uuid(into) else None)
+    cards.changed(kiosk_id, {e["learner"] for e in fresh if e["learner"]}, erased)
     return fresh
 
 

@@ -4,7 +4,8 @@
 - a lesson's state is the furthest progress seen: completed beats started, the highest step and the
   largest time spent win, whatever order events arrive in;
 - every quiz attempt is kept, keyed by its own id;
-- profile fields (name, preferences, "done with help") go to the write with the latest HLC.
+- profile fields (name, preferences, PIN hash, "on this kiosk only", "done with help") go to the write
+  with the latest HLC.
 
 Each rule is an SQL upsert whose result does not depend on arrival order, so two hub processes, a
 resend, or a batch split differently all end in the same state.
@@ -16,7 +17,7 @@ import json
 from . import bulk, set_aside
 from .models import Erased, Event, Learner, LessonState, QuizAttempt
 
-PROFILE_TYPES = ("learner.created", "learner.renamed", "learner.prefs")
+PROFILE_TYPES = ("learner.created", "learner.renamed", "learner.prefs", "learner.pin", "learner.roaming")
 LESSON_TYPES = ("lesson.progressed", "lesson.completed")
 
 
@@ -42,7 +43,9 @@ def _later(row: dict, hlc_key: str, hlc: str) -> bool:
 def _fold_learner(rows: dict, kiosk_id: str, event: dict) -> None:
     row = rows.setdefault(event["learner"], {"uuid": event["learner"], "kiosk_id": kiosk_id, "name": None,
                                              "name_hlc": "", "picture": None, "prefs": None, "prefs_hlc": "",
-                                             "last_hlc": ""})
+                                             "last_hlc": "", "pin_hash": None, "pin_hlc": "",
+                                             "local_only": False, "local_hlc": "",
+                                             "card_seq": 0})        # stamped by cards.changed
     payload, hlc = event["payload"], event["hlc"]
     row["last_hlc"] = max(row["last_hlc"], hlc)
     if event["type"] not in PROFILE_TYPES:
@@ -53,6 +56,11 @@ def _fold_learner(rows: dict, kiosk_id: str, event: dict) -> None:
         row["picture"] = str(payload["picture"])
     if "prefs" in payload and _later(row, "prefs_hlc", hlc):
         row["prefs"], row["prefs_hlc"] = json.dumps(payload["prefs"], sort_keys=True), hlc
+    if "pin_hash" in payload and _later(row, "pin_hlc", hlc):
+        pin = payload["pin_hash"]
+        row["pin_hash"], row["pin_hlc"] = (pin if isinstance(pin, str) and pin else None), hlc
+    if "local_only" in payload and _later(row, "local_hlc", hlc):
+        row["local_only"], row["local_hlc"] = payload["local_only"] is True, hlc
 
 
 def _fold_lesson(rows: dict, event: dict) -> None:
@@ -109,6 +117,10 @@ def _upsert_learners(rows: list[dict]) -> None:
         "picture": "COALESCE({t}.picture, excluded.picture)",
         "prefs": bulk.if_later("excluded.prefs_hlc", "{t}.prefs_hlc", "excluded.prefs", "{t}.prefs"),
         "prefs_hlc": bulk.greatest("{t}.prefs_hlc", "excluded.prefs_hlc"),
+        "pin_hash": bulk.if_later("excluded.pin_hlc", "{t}.pin_hlc", "excluded.pin_hash", "{t}.pin_hash"),
+        "pin_hlc": bulk.greatest("{t}.pin_hlc", "excluded.pin_hlc"),
+        "local_only": bulk.if_later("excluded.local_hlc", "{t}.local_hlc", "excluded.local_only", "{t}.local_only"),
+        "local_hlc": bulk.greatest("{t}.local_hlc", "excluded.local_hlc"),
         "last_hlc": bulk.greatest("{t}.last_hlc", "excluded.last_hlc"),
     })
 
@@ -135,9 +147,13 @@ def _upsert_attempts(rows: list[dict]) -> None:
     })
 
 
-def erase(learner_uuid: str, now: float) -> None:
-    """Delete what the hub knows of a learner; keep a content-free stub of each event (see docs)."""
-    Erased.insert(learner_uuid=learner_uuid, erased_at=now).on_conflict_ignore().execute()
+def erase(learner_uuid: str, now: float, merged_into: str | None = None) -> None:
+    """Delete what the hub knows of a learner; keep a content-free stub of each event (see docs).
+
+    The erasure row keeps the learner's origin kiosk, so the kiosks of their network hear of it (cards.py)."""
+    origin = Learner.select(Learner.kiosk_id).where(Learner.uuid == learner_uuid).scalar()
+    Erased.insert(learner_uuid=learner_uuid, erased_at=now, kiosk_id=origin,
+                  merged_into=merged_into).on_conflict_ignore().execute()
     LessonState.delete().where(LessonState.learner_uuid == learner_uuid).execute()
     QuizAttempt.delete().where(QuizAttempt.learner_uuid == learner_uuid).execute()
     Learner.delete().where(Learner.uuid == learner_uuid).execute()

@@ -105,6 +105,11 @@ class Learner(HubModel):
     prefs = pw.TextField(null=True)
     prefs_hlc = pw.TextField(default="")
     last_hlc = pw.TextField(default="")
+    pin_hash = pw.TextField(null=True)        # the card's PIN as the kiosk hashed it (learner.pin)
+    pin_hlc = pw.TextField(default="")        # "": the hub never heard of the PIN, the card does not travel
+    local_only = pw.BooleanField(default=False)   # "on this kiosk only" (learner.roaming): never sent
+    local_hlc = pw.TextField(default="")
+    card_seq = pw.BigIntegerField(default=0, index=True)   # the hub's change sequence (CardClock) at the last change
 
 
 class LessonState(HubModel):
@@ -146,6 +151,9 @@ class Erased(HubModel):
 
     learner_uuid = pw.TextField(primary_key=True)
     erased_at = pw.DoubleField()
+    kiosk_id = pw.TextField(null=True)        # the learner's origin: whose network hears of the erasure
+    merged_into = pw.TextField(null=True)     # the card this one was merged into, if it was
+    card_seq = pw.BigIntegerField(default=0, index=True)
 
 
 class Publication(HubModel):
@@ -198,5 +206,58 @@ class SetAside(HubModel):
         indexes = ((("kiosk_id", "epoch", "seq"), True),)
 
 
+class CardClock(HubModel):
+    """The hub's one change sequence for cards (one row): a cursor, never wall-clock time."""
+
+    id = pw.IntegerField(primary_key=True)
+    value = pw.BigIntegerField(default=0)
+
+
+class Network(HubModel):
+    """Centres whose kiosks share their learners' cards (by default a centre is its own network)."""
+
+    name = pw.TextField(unique=True)
+    created_at = pw.DoubleField()
+
+
+class NetworkCentre(HubModel):
+    centre = pw.TextField(primary_key=True)   # a centre belongs to one network at most
+    network = pw.ForeignKeyField(Network, on_delete="CASCADE")
+
+
 MODELS = [Setting, Facilitator, FacilitatorSession, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
-          QuizAttempt, Erased, Publication, KioskContent, SetAside]
+          QuizAttempt, Erased, Publication, KioskContent, SetAside,
+          CardClock, Network, NetworkCentre]
+
+
+# Facilitators' scopes (sync/hub/scopes.py holds the rule; migration 9 made these tables).
+
+class CentreRegion(HubModel):
+    """The region a centre belongs to; a centre is the name its kiosks were enrolled with (none: no region)."""
+
+    centre = pw.TextField(primary_key=True)
+    region = pw.TextField(index=True)
+
+
+class FacilitatorScope(HubModel):
+    """What a hub facilitator may see: everything (national) or their grants; and whether they may change things.
+
+    An account without this row sees nothing (every account had one made at migration 9)."""
+
+    facilitator = pw.ForeignKeyField(Facilitator, primary_key=True, on_delete="CASCADE")
+    national = pw.BooleanField(default=False)
+    read_only = pw.BooleanField(default=False)
+
+
+class FacilitatorGrant(HubModel):
+    """One region or one centre a facilitator holds (kind "region" or "centre")."""
+
+    facilitator = pw.ForeignKeyField(Facilitator, on_delete="CASCADE")
+    kind = pw.TextField()
+    name = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("facilitator", "kind", "name")
+
+
+MODELS += [CentreRegion, FacilitatorScope, FacilitatorGrant]

@@ -17,6 +17,7 @@ import time
 import zipfile
 from pathlib import Path
 
+from sync.base import credentials
 from sync.packs.build import STORED
 from sync.packs.errors import PackError, _l
 from sync.packs.manifest import SHA256, FileEntry, Manifest
@@ -24,6 +25,7 @@ from sync.packs.signing import verify
 from sync.packs.zipcheck import CONTENT, LIMITS, MANIFEST, SIGNATURE, inspect, match, read_small
 
 from .models import Kiosk, KioskContent, Publication
+from .scopes import Scope, ScopeRefused, known_centres
 
 CHUNK = 256 * 1024
 UNTRUSTED_BY_HUB = _l("this pack was signed with key %(key)s, which this hub does not trust. If you trust its "
@@ -125,6 +127,48 @@ def _store(archive: zipfile.ZipFile, entry: FileEntry, data_dir: Path, created: 
 
 def targets_of(publication: Publication) -> list[str] | None:
     return json.loads(publication.targets) if publication.targets else None
+
+
+def targets_for(scope: Scope, chosen: list[str] | None) -> list[str] | None:
+    """What a facilitator of `scope` may publish to: `chosen` (None: every kiosk they hold) within their scope.
+
+    A national facilitator's "every kiosk" stays every kiosk, those enrolled later too; anyone else's is
+    their centres as they are now. ScopeRefused names the first target outside the scope."""
+    if chosen is None:
+        if scope.national:
+            return None
+        chosen = known_centres(scope)
+        if not chosen:
+            raise ScopeRefused(_l("You hold no centre yet: there is no kiosk to publish to."))
+    if any(credentials.name_problem(target) for target in chosen):        # NUL would be a 500 on PostgreSQL
+        raise ScopeRefused(_l("A centre's name cannot hold control characters or be longer than %(n)s characters."),
+                           n=credentials.MAX_NAME)
+    held = _held_targets(scope, chosen)
+    outside = [target for target in chosen if target.strip() and target not in held]
+    if outside:
+        raise ScopeRefused(_l("You can publish only to your own centres and kiosks, not to %(names)s."),
+                           names=", ".join(outside))
+    return chosen
+
+
+def _held_targets(scope: Scope, targets: list[str]) -> set[str]:
+    """The targets (centres' names and kiosk ids) that `scope` holds."""
+    kiosks = {k.id for k in Kiosk.select(Kiosk.id).where(Kiosk.id.in_(targets) & scope.covers_centre(Kiosk.centre))}
+    return kiosks | {t for t in targets if t not in kiosks and scope.holds_centre(t)}
+
+
+def visible_publications(scope: Scope) -> list[tuple[Publication, list[str] | None]]:
+    """The publications `scope` may see, newest first, each with the targets it may see (None: every kiosk):
+    those for every kiosk, and those for one of its centres or kiosks, never naming another's."""
+    rows = []
+    for publication in Publication.select().order_by(Publication.published_at.desc()):
+        targets = targets_of(publication)
+        if targets is not None and not scope.national:
+            targets = sorted(_held_targets(scope, targets))
+            if not targets:
+                continue
+        rows.append((publication, targets))
+    return rows
 
 
 def offer_for(kiosk: Kiosk) -> Publication | None:

@@ -138,10 +138,11 @@ def counts_by_kiosk() -> dict[str, int]:
     return dict(SetAside.select(SetAside.kiosk_id, fn.COUNT(SetAside.id)).group_by(SetAside.kiosk_id).tuples())
 
 
-def listing(kiosk_id: str | None = None, limit: int = LISTED) -> list[dict]:
-    """The latest events set aside, newest first, with their kiosk's centre."""
+def listing(scope, kiosk_id: str | None = None, limit: int = LISTED) -> list[dict]:
+    """The latest events set aside by kiosks of `scope` (sync/hub/scopes.py), newest first, with their centre."""
     query = (SetAside.select(SetAside, Kiosk.centre.alias("centre"))
              .join(Kiosk, JOIN.LEFT_OUTER, on=(SetAside.kiosk_id == Kiosk.id))
+             .where(scope.covers_kiosk(SetAside.kiosk_id))
              .order_by(SetAside.set_aside_at.desc(), SetAside.kiosk_id, SetAside.epoch, SetAside.seq).limit(limit))
     if kiosk_id:
         query = query.where(SetAside.kiosk_id == kiosk_id)

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sync.wire import protocol
 
 from . import set_aside
-from .views import login_required
+from .signed_in import current_scope, login_required
 
 bp = Blueprint("hub_set_aside", __name__, template_folder="templates")
 
@@ -41,7 +41,7 @@ def listing():
     kiosk = request.args.get("kiosk", "").strip() or None
     if kiosk is not None and not protocol.valid_uuid(kiosk):
         abort(404)                              # no kiosk has that id
-    rows = set_aside.listing(kiosk_id=kiosk)
+    rows = set_aside.listing(current_scope(), kiosk_id=kiosk)     # another centre's kiosk: nothing, as an unknown one
     for row in rows:
         row["words"] = reason_words(row["reason"])
     return render_template("hub/set_aside.html", rows=rows, kiosk=kiosk, limit=set_aside.LISTED)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import json
 import re
@@ -10,7 +9,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -20,8 +19,10 @@ from sync.base import accounts, credentials, next_page
 from sync.packs.errors import PackError
 
 from . import auth, reports, set_aside
-from .models import Event, Facilitator, Kiosk, Publication
-from .publish import publish, targets_of
+from .models import Event, Facilitator, Kiosk
+from .publish import publish, targets_for, visible_publications
+from .scopes import ScopeRefused, known_centres
+from .signed_in import current_facilitator, current_scope, login_required
 
 bp = Blueprint("hub", __name__, template_folder="templates")
 
@@ -30,23 +31,6 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.extensions["csrf"].exempt(content)        # checked in the view, once its upload limit is raised
     app.add_template_filter(_when, "when")
-
-
-def current_facilitator() -> Facilitator | None:
-    """The facilitator signed in on this browser: their session row must still be in the database."""
-    if "hub_facilitator" not in g:
-        g.hub_facilitator = auth.session_account(session.get("hub_token"),
-                                                 current_app.config["FACILITATOR_IDLE_MINUTES"])
-    return g.hub_facilitator
-
-
-def login_required(view):
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if current_facilitator() is None:
-            return redirect(url_for("hub.login", next=request.path))
-        return view(*args, **kwargs)
-    return wrapped
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -84,13 +68,14 @@ def logout():
 @bp.get("/")
 @login_required
 def kiosks():
-    return render_template("hub/kiosks.html", kiosks=reports.kiosks(), set_aside=set_aside.counts_by_kiosk())
+    return render_template("hub/kiosks.html", kiosks=reports.kiosks(current_scope()),
+                           set_aside=set_aside.counts_by_kiosk())
 
 
 @bp.get("/learners")
 @login_required
 def learners():
-    return render_template("hub/learners.html", rows=reports.learner_progress())
+    return render_template("hub/learners.html", rows=reports.learner_progress(current_scope()))
 
 
 @bp.get("/learners.csv")
@@ -99,7 +84,7 @@ def learners_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(reports.CSV_COLUMNS)
-    for row in reports.learner_progress():
+    for row in reports.learner_progress(current_scope()):
         writer.writerow([reports.csv_safe(row[c]) for c in reports.CSV_COLUMNS])
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=relais-progress.csv"})
@@ -114,10 +99,13 @@ def enroll_codes():
         if credentials.name_problem(centre):         # NUL would be a 500 on PostgreSQL
             error, centre = _("A centre's name cannot hold control characters or be longer than %(n)s "
                               "characters.", n=credentials.MAX_NAME), None
+        elif centre and not current_scope().holds_centre(centre):
+            error, centre = _("You can enrol kiosks only for your own centres. A new centre is first placed in "
+                              "one of your regions on the Centres page."), None
         elif centre:
             code = auth.new_enroll_code(centre)
-    return render_template("hub/codes.html", code=code, centre=centre, error=error, hours=auth.CODE_HOURS), \
-        (400 if error else 200)
+    return render_template("hub/codes.html", code=code, centre=centre, error=error, hours=auth.CODE_HOURS,
+                           centres=known_centres(current_scope())), (400 if error else 200)
 
 
 PUBLISH_LIMIT = 2048 * 1024 * 1024
@@ -142,16 +130,20 @@ def content():
             error = _("Please tick at least one centre or kiosk, or choose every kiosk.")
         else:
             error, message = _publish_upload(sent, Path(current_app.config["HUB_CONTENT_DIR"]), chosen,
-                                             current_facilitator().name)
-    kiosks = list(Kiosk.select().order_by(Kiosk.centre, Kiosk.id))
-    rows = [(p, targets_of(p)) for p in Publication.select().order_by(Publication.published_at.desc())]
-    return render_template("hub/content.html", publications=rows, kiosks=kiosks,
+                                             current_facilitator().name, current_scope())
+    scope = current_scope()
+    kiosks = list(Kiosk.select().where(scope.covers_centre(Kiosk.centre)).order_by(Kiosk.centre, Kiosk.id))
+    return render_template("hub/content.html", publications=visible_publications(scope), kiosks=kiosks,
                            centres=sorted({k.centre for k in kiosks}), message=message,
                            error=error), (400 if error else 200)
 
 
-def _publish_upload(sent, content_dir: Path, targets: list[str] | None, by: str):
+def _publish_upload(sent, content_dir: Path, chosen: list[str] | None, by: str, scope):
     """Save the uploaded pack beside the blobs, publish it, remove it; (error, message) for the page."""
+    try:
+        targets = targets_for(scope, chosen)
+    except ScopeRefused as refused:
+        return _(refused.message, **refused.params), None
     incoming = content_dir / "incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     path = incoming / f"upload-{secrets.token_hex(8)}.zip"

@@ -9,14 +9,15 @@ import base64
 import json
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, request, url_for
 
 from . import auth
 from .models import Event
-from .views import current_facilitator
+from .scopes import NATIONAL, Scope
+from .signed_in import current_facilitator, current_scope, use_account
 
 bp = Blueprint("xapi", __name__)
 VERSION = "1.0.3"
@@ -38,7 +39,7 @@ def init_app(app) -> None:
 def timestamp(hlc: str) -> str:
     """The HLC's wall time as ISO 8601 UTC with milliseconds."""
     ms = int(hlc.split("-")[0])
-    moment = datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
@@ -99,21 +100,22 @@ def _quiz(base: dict, sid: str, event_id: str, p: dict, home: str) -> list[dict]
     return out
 
 
-def page(home: str, after: int = 0, limit: int = 200) -> tuple[list[dict], int | None]:
-    """Statements from events stored after row `after`; the last row read, when there may be more."""
-    events = list(Event.select().where((Event.row > after) & Event.type.in_(MAPPED) & Event.payload.is_null(False))
+def page(home: str, scope: Scope, after: int = 0, limit: int = 200) -> tuple[list[dict], int | None]:
+    """Statements from events of `scope`'s kiosks stored after row `after`; the last row read, when there may be more."""
+    events = list(Event.select().where((Event.row > after) & Event.type.in_(MAPPED) & Event.payload.is_null(False)
+                                       & scope.covers_kiosk(Event.kiosk_id))
                   .order_by(Event.row).limit(limit))
     statements = [s for e in events for s in statements_for(e, home)]
     return statements, (events[-1].row if len(events) == limit else None)
 
 
-def export(path, home: str) -> int:
-    """Write every statement to a JSON array file (what an LRS's POST /statements takes); return the count."""
+def export(path, home: str, scope: Scope = NATIONAL) -> int:
+    """Write every statement of `scope` to a JSON array file (what an LRS's POST /statements takes); the count."""
     count, after = 0, 0
     with open(path, "w", encoding="utf-8") as out:
         out.write("[")
         while after is not None:
-            statements, after = page(home, after, 1000)
+            statements, after = page(home, scope, after, 1000)
             for statement in statements:
                 out.write(("," if count else "") + "\n" + json.dumps(statement, ensure_ascii=False))
                 count += 1
@@ -126,6 +128,7 @@ def home_page() -> str:
 
 
 def _allowed() -> bool:
+    """Whether a facilitator is signed in or sent a right HTTP Basic password (then bound to the request)."""
     if current_facilitator() is not None:
         return True
     header = request.headers.get("Authorization", "")
@@ -135,7 +138,8 @@ def _allowed() -> bool:
         name, _, password = base64.b64decode(header[6:]).decode().partition(":")
     except (ValueError, UnicodeDecodeError):
         return False
-    return auth.check_login(name, password) is not None
+    use_account(auth.check_login(name, password))
+    return current_facilitator() is not None
 
 
 @bp.get("/xapi/statements")
@@ -148,7 +152,7 @@ def statements():
     limit = request.args.get("limit", "200")
     if not ROW.fullmatch(after) or not ROW.fullmatch(limit):      # str.isdigit() lets "²" through to int()
         return Response("after and limit must be whole numbers written with the digits 0-9", 400)
-    found, last = page(home_page(), int(after), max(1, min(int(limit), 1000)))
+    found, last = page(home_page(), current_scope(), int(after), max(1, min(int(limit), 1000)))
     more = url_for(".statements", after=last, limit=limit) if last else ""
     body = json.dumps({"statements": found, "more": more}, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={"X-Experience-API-Version": VERSION})

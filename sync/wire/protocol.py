@@ -22,6 +22,8 @@ EVENTS_PATH = "/sync/v1/events"
 ENROLL_PATH = "/sync/v1/enroll"
 CONTENT_PATH = "/sync/v1/content"        # GET: the newest content pack published for this kiosk
 BLOBS_PATH = "/sync/v1/blobs/"           # GET BLOBS_PATH + sha256 (+ ".gz"): one file, Range allowed
+CARDS_PATH = "/sync/v1/cards"            # GET ?since=CURSOR: the network's learner cards changed since then
+CARDS_PAGE = 100                         # cards per answer at most
 SCHEME = "RELAIS-HMAC-SHA256"
 SKEW_MS = 5 * 60 * 1000                  # a request's timestamp may differ this much from the hub's clock
 MAX_BODY = 4 * 1024 * 1024               # compressed bytes on the wire
@@ -32,6 +34,7 @@ MAX_PAYLOAD = checks.MAX_PAYLOAD         # one event's payload: bytes of UTF-8 c
 EVENT_TYPES = frozenset({
     "learner.created", "learner.renamed", "learner.erased", "learner.prefs",
     "lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued",
+    "learner.pin", "learner.roaming",        # a card's PIN hash; "on this kiosk only" (docs §13)
 })
 FIELDS = frozenset({"id", "epoch", "seq", "learner", "hlc", "type", "payload"})
 # Why an event is set aside, besides the payload rules of checks.py (too_large, bad_text, too_deep,
@@ -281,6 +284,34 @@ def decode_offer(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict | None:
             or not isinstance(offer.get("gzip"), list):
         raise Malformed("an offer needs manifest, signature and gzip")
     return offer
+
+
+def encode_cards(cards: list[dict], cursor: str, more: bool) -> bytes:
+    """The hub's answer to CARDS_PATH: one page of cards and the cursor to ask from next (docs §13)."""
+    return gzip.compress(compact({"v": VERSION, "cards": cards, "cursor": cursor, "more": more}), 6, mtime=0)
+
+
+def decode_cards(body: bytes, limit: int = MAX_DECOMPRESSED) -> dict:
+    """A page of cards as sent by the hub; Malformed when it cannot be read."""
+    try:
+        data = gunzip_json(body, limit)
+    except TooLarge as error:
+        raise Malformed(str(error)) from None
+    if not isinstance(data, dict) or data.get("v") != VERSION or not isinstance(data.get("cards"), list) \
+            or not isinstance(data.get("cursor"), str) or not valid_cursor(data["cursor"]):
+        raise Malformed("expected {\"v\": 1, \"cards\": […], \"cursor\": …}")
+    for card in data["cards"]:
+        if not isinstance(card, dict) or not valid_uuid(card.get("uuid")):
+            raise Malformed("a card needs a uuid")
+    return data
+
+
+_CURSOR = re.compile(r"^[0-9]{1,18}(:[0-9a-f-]{36})?$")
+
+
+def valid_cursor(cursor: str) -> bool:
+    """A cursor is the hub's change sequence, with the last card's uuid when a page ended inside one."""
+    return isinstance(cursor, str) and bool(_CURSOR.fullmatch(cursor))
 
 
 def valid_nonce(nonce: str) -> bool:

@@ -154,7 +154,8 @@ class Kiosk(Target):
         if mine is not None:
             browser.post(f"/learner/{mine.uuid}", data={"csrf_token": self._token(browser, f"/learner/{mine.uuid}")})
         if browser.get("/home").status_code != 200:     # erased, merged away or given a PIN by the fuzzer
-            browser.post("/new", data={"csrf_token": self._token(browser, "/new"), "name": "Fuzz", "picture": "sun"})
+            browser.post("/new", data={"csrf_token": self._token(browser, "/new"), "name": "Fuzz", "picture": "sun",
+                                       "confirm_new": "1"})     # another "Fuzz" may hold a PIN the fuzzer gave
             browser.post("/preferences", data={"csrf_token": self._token(browser, "/preferences"), "language": "ar",
                                                "text_size": "100"})     # not the kiosk's default: seen if lost
         self.keep("learner", browser, "/home")

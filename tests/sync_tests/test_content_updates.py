@@ -283,7 +283,9 @@ def _signed_in(site):
 
 
 def _facilitator_page(site) -> str:
-    page = _signed_in(site).client.get("/facilitator/updates/", headers={"Accept-Language": "en"})
+    # From the facilitator's own phone, in English (the kiosk's own screen would greet in its language).
+    page = _signed_in(site).client.get("/facilitator/updates/", headers={"Accept-Language": "en"},
+                                       environ_base={"REMOTE_ADDR": "192.0.2.10"})
     assert page.status_code == 200
     return page.get_data(as_text=True)
 
@@ -308,9 +310,10 @@ def test_an_empty_file_in_a_pack_arrives_without_asking_the_hub(make_app, tmp_pa
 
 def test_the_hub_knows_which_courses_each_kiosk_serves(site):
     from sync.hub.reports import kiosks
+    from sync.hub.scopes import NATIONAL
 
     def served_as_the_hub_sees_it():
-        row = next(k for k in site.hub.query(kiosks) if k["id"] == site.link.kiosk_id)
+        row = next(k for k in site.hub.query(lambda: kiosks(NATIONAL)) if k["id"] == site.link.kiosk_id)
         return row["content"] and row["content"].installed
 
     assert served_as_the_hub_sees_it() is None                 # never asked yet

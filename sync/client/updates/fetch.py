@@ -94,6 +94,39 @@ class Fetcher:
         except protocol.Malformed as error:
             raise FetchError("hub_error", f"the offer cannot be read ({error})") from None
 
+    def cards(self, since: str) -> tuple[dict | None, int]:
+        """One page of the network's cards changed since cursor `since` (None: this hub has no
+        roaming, it answered 404), and the bytes it cost (sync/client/roaming.py)."""
+        answer, headers, wire = self._get(protocol.CARDS_PATH, query={"since": since})
+        body = self._body(answer, "the cards")
+        wire += len(body)
+        if answer.status_code == 404:
+            return None, wire
+        if answer.status_code == 401:
+            raise FetchError("unauthorized", "the hub does not know this kiosk's signature", 401, wire=wire)
+        if answer.status_code != 200:
+            raise FetchError("hub_error", f"the hub answered {answer.status_code}", answer.status_code, wire=wire)
+        message = protocol.response_message(headers[protocol.H_NONCE], 200, body)
+        if not protocol.signature_ok(self.link.secret, message, answer.headers.get(protocol.H_SIG, "")):
+            raise FetchError("hub_error", "the cards were not signed with this kiosk's secret", wire=wire)
+        try:
+            return protocol.decode_cards(body), wire
+        except protocol.Malformed as error:
+            raise FetchError("hub_error", f"the cards cannot be read ({error})", wire=wire) from None
+
+    def _body(self, answer, what: str) -> bytes:
+        body = b""
+        try:
+            for chunk in answer.iter_content(CHUNK):
+                body += chunk
+                if len(body) > protocol.MAX_BODY:
+                    raise FetchError("hub_error", f"{what}: too large", wire=len(body))
+        except (self._requests.RequestException, OSError) as error:
+            raise FetchError("unreachable", f"{what}: cut ({type(error).__name__})", wire=len(body)) from None
+        finally:
+            answer.close()
+        return body
+
     def piece(self, name: str, part: str, expected: int, allowance: int | None, keep_going) -> Piece:
         """Append to `part` the next bytes of blob `name` (expected bytes in all), at most `allowance`.
 

@@ -1,0 +1,1 @@
+"""Relais's activity in the words French digital inclusion uses: the Coop's activity export, CRCN competences."""

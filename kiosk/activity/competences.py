@@ -1,0 +1,101 @@
+"""Which CRCN competences a learner or a group worked on alone, and where the learner's own work reaches the
+highest level the kiosk's courses declare: a plain hint to try Pix, never a score.
+
+Only lessons completed without help and quiz answers given without help count. Declarations come from each
+lesson's front matter (`crcn`, `crcn_level`) and from its quiz questions (see docs/content-format.md).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import get_locale
+
+from ..content.crcn import competences, from_front_matter
+from ..content.sources import read_text, split_front_matter
+from ..models import Course, Lesson, LessonVersion, Progress, QuizAttempt
+
+_cache: dict = {}
+
+
+@dataclass
+class Declarations:
+    lessons: dict          # lesson key → (code, level)
+    questions: dict        # (lesson key, question index) → (code, level)
+
+    def highest(self) -> dict[str, int]:
+        """The highest level the content declares for each competence (0: declared without a level)."""
+        top: dict[str, int] = {}
+        for code, level in [*self.lessons.values(), *self.questions.values()]:
+            top[code] = max(top.get(code, 0), level)
+        return top
+
+
+def declarations(content_root: Path) -> Declarations:
+    """Every declaration in the indexed lessons, read again only when a lesson changed."""
+    signature = (str(content_root), frozenset(Lesson.select(Lesson.key, Lesson.fingerprint).tuples()))
+    if _cache.get("signature") != signature:
+        rows = list(LessonVersion.select(LessonVersion.source, LessonVersion.language, LessonVersion.quiz,
+                                         Lesson.key, Course.language.alias("course_language"))
+                    .join(Lesson).join(Course).dicts())
+        _cache.update(signature=signature, value=_read(rows, content_root))
+    return _cache["value"]
+
+
+def _read(rows: list[dict], content_root: Path) -> Declarations:
+    found = Declarations(lessons={}, questions={})
+    for row in sorted(rows, key=lambda r: r["language"] != r["course_language"]):   # own language first
+        key = row["key"]
+        path = content_root.resolve().parent / row["source"]     # sources are named from the root's parent
+        if key not in found.lessons:
+            text = read_text(path, row["source"])[0] if path.is_file() else ""
+            meta = split_front_matter(text, row["source"])[0]
+            code, level = from_front_matter(meta, text, row["source"], [])
+            if code:
+                found.lessons[key] = (code, level)
+        for index, question in enumerate((row["quiz"] or {}).get("questions", [])):
+            if question.get("crcn") and (key, index) not in found.questions:
+                found.questions[(key, index)] = (question["crcn"], question.get("crcn_level", 0))
+    return found
+
+
+def competence_map(learner_ids: list[int], content_root: Path, lang: str = "fr") -> list[dict]:
+    """Per competence worked on alone: lessons and right answers alone, learners, level reached, ready."""
+    declared = declarations(content_root)
+    highest = declared.highest()
+    work: dict[str, dict] = {}
+
+    def credit(code: str, level: int, learner_id: int, kind: str) -> None:
+        item = work.setdefault(code, {"lessons": 0, "answers": 0, "reached": {}})
+        item[kind] += 1
+        item["reached"][learner_id] = max(item["reached"].get(learner_id, 0), level)
+
+    ids = list(learner_ids) or [0]
+    for row in Progress.select().where(Progress.learner.in_(ids) & (Progress.status == "completed")
+                                       & (Progress.with_help == False)):
+        if row.lesson_key in declared.lessons:
+            credit(*declared.lessons[row.lesson_key], row.learner_id, "lessons")
+    answered = set()        # a question answered right alone counts once per learner, however many attempts
+    for attempt in QuizAttempt.select().where(QuizAttempt.learner.in_(ids) & (QuizAttempt.with_help == False)):
+        for index, result in enumerate(attempt.results or []):
+            where = (attempt.learner_id, attempt.lesson_key, index)
+            if result.get("correct") and where[1:] in declared.questions and where not in answered:
+                answered.add(where)
+                credit(*declared.questions[where[1:]], attempt.learner_id, "answers")
+    return [_entry(competence, work[code], highest.get(code, 0), lang)
+            for code, competence in competences().items() if code in work]
+
+
+def _entry(competence, item: dict, top: int, lang: str) -> dict:
+    ready = [lid for lid, level in item["reached"].items() if top and level >= top]
+    return {"code": competence.code, "name": competence.names["fr"],
+            "translation": "" if lang.startswith("fr") else competence.names["en"],
+            "lessons": item["lessons"], "answers": item["answers"], "learners": len(item["reached"]),
+            "level": max(item["reached"].values()), "declared": top, "ready": len(ready)}
+
+
+def competence_map_for(learners) -> list[dict]:
+    """The map for the facilitator's pages (a template global): one learner or a group's members."""
+    return competence_map([person.id for person in learners], current_app.config["CONTENT_PATH"],
+                          str(get_locale()))

@@ -1,0 +1,46 @@
+"""The activity export as CSV or XLSX, every cell made safe the one way both exports use (no formula runs)."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from sync.base.spreadsheet import csv_safe
+
+from ..exports import to_csv
+
+DAY = "%d/%m/%Y"            # the Coop's date format
+SHEET = "Activités"         # the Coop's sheet name
+
+
+def _xlsx_cell(cell):
+    """A number or date as it is; text made safe, without the control characters XLSX cannot hold."""
+    if isinstance(cell, (date, int, float)) and not isinstance(cell, bool):
+        return cell
+    return ILLEGAL_CHARACTERS_RE.sub("", csv_safe(cell))
+
+
+def _text(cell):
+    return cell.strftime(DAY) if isinstance(cell, date) else cell
+
+
+def csv_bytes(header: list[str], rows: list[list], separator: str = ";") -> bytes:
+    """UTF-8 with a BOM, the separator a French spreadsheet expects (see kiosk.exports.to_csv)."""
+    return to_csv(header, [[_text(cell) for cell in row] for row in rows], separator)
+
+
+def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
+    """One sheet, headings first; dates are real dates shown dd/mm/yyyy, numbers numbers, text made safe."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append([_xlsx_cell(cell) for cell in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(cell) for cell in row])
+    for cell in sheet["A"][1:]:
+        cell.number_format = "dd/mm/yyyy"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
