@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import time
 
 from .harness import ROOT, machine_line
@@ -21,7 +22,8 @@ def main() -> None:
             module = importlib.import_module(f"bench.{name}")
         except ImportError:
             continue
-        rows.extend(module.run())
+        quick = {"quick": args.quick} if "quick" in inspect.signature(module.run).parameters else {}
+        rows.extend(module.run(**quick))
     lines = [machine_line(), "", f"Measured {time.strftime('%Y-%m-%d')} in {time.time() - started:.0f} s"
              + (" (--quick)" if args.quick else "") + ".", "",
              "| figure | measured | baseline or goal |", "|---|---|---|"]
@@ -29,8 +31,21 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.quick:
-        (ROOT / "docs" / "benchmarks.md").write_text("# Benchmarks\n\n`make bench` on this machine:\n\n" + text)
+        write_table(ROOT / "docs" / "benchmarks.md", text)
 
+
+START, END = "<!-- make bench: table -->", "<!-- make bench: end of table -->"
+
+
+def write_table(doc, table: str) -> None:
+    """Replace the generated table in docs/benchmarks.md; the notes written around it by hand are kept."""
+    old = doc.read_text() if doc.exists() else ""
+    if START in old and END in old:
+        before, rest = old.split(START, 1)
+        after = rest.split(END, 1)[1]
+    else:
+        before, after = "# Benchmarks\n\n`make bench` on this machine:\n\n", "\n"
+    doc.write_text(f"{before}{START}\n{table}{END}{after}")
 
 if __name__ == "__main__":
     main()

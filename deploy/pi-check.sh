@@ -33,7 +33,7 @@ mkdir -p "$CACHE"
 
 # Each phase is printed with its duration; the summary at the end repeats them.
 SUMMARY=()
-PHASE= PHASE_START=
+PHASE='' PHASE_START=''
 phase() {
   end_phase
   PHASE=$1 PHASE_START=$(date +%s)
@@ -72,7 +72,7 @@ mount_into() {     # mount_into TYPE SOURCE TARGET [OPTIONS]
 
 # How arm64 programs run here: the kernel's binfmt_misc hands them to qemu (every program a command starts is
 # emulated too), or, without it, only the first program can be started through qemu explicitly.
-binfmt_ready() { [ "$(cat /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null | head -1)" = enabled ]; }
+binfmt_ready() { [ "$(head -1 /proc/sys/fs/binfmt_misc/qemu-aarch64 2>/dev/null)" = enabled ]; }
 if ! binfmt_ready; then
   [ -e /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
   update-binfmts --enable qemu-aarch64 2>/dev/null || true
@@ -175,10 +175,14 @@ token=$(sed -n 's/.*name="csrf_token" value="\([^"]*\)".*/\1/p' "$CACHE/page.htm
 get -L -d "csrf_token=$token" -d "name=Pi Check" -d "picture=sun" "http://127.0.0.1:$PORT/new" >/dev/null
 status=$(get "http://127.0.0.1:$PORT/courses")
 [ "$status" = 200 ] || die "/courses answered $status"
-for course in "$ROOT$APP"/content/*/course.yml; do
+# The kiosk may answer in its own default language rather than the browser's: compare in the page's language.
+lang=$(grep -o '<html lang="[^"]*"' "$CACHE/page.html" | head -1 | cut -d'"' -f2)
+for folder in "$ROOT$APP"/content/*/; do
+  course=$folder/course.${lang:-en}.yml
+  [ -f "$course" ] || course=$folder/course.yml
   title=$(sed -n 's/^title: *//p' "$course" | head -1)
   grep -qF "$title" "$CACHE/page.html" || die "the catalogue does not show the course '$title'"
-  echo "catalogue shows: $title"
+  echo "catalogue ($lang) shows: $title"
 done
 course=$(grep -o 'href="/courses/[^"/]*"' "$CACHE/page.html" | head -1 | cut -d'"' -f2)
 get "http://127.0.0.1:$PORT$course" >/dev/null

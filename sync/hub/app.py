@@ -21,6 +21,7 @@ from . import (
     cards_api,
     content_api,
     db,
+    network_page,
     set_aside_page,
     settings,
     signed_in,
@@ -61,6 +62,7 @@ def create_hub_app(config: dict | None = None) -> Flask:
     access_pages.init_app(app)
     set_aside_page.init_app(app)
     bundle_page.init_app(app)
+    network_page.init_app(app)
     xapi.init_app(app)
     csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session
     app.register_error_handler(HTTPException, _sync_refusal)

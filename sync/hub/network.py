@@ -48,3 +48,8 @@ def listing() -> dict[str, list[str]]:
     for row in NetworkCentre.select(NetworkCentre, Network).join(Network).order_by(Network.name, NetworkCentre.centre):
         found.setdefault(row.network.name, []).append(row.centre)
     return found
+
+
+def remove(centre: str) -> None:
+    """Take `centre` out of its network (its kiosks then share cards only among themselves)."""
+    NetworkCentre.delete().where(NetworkCentre.centre == centre).execute()

@@ -12,7 +12,7 @@ import requests
 from kiosk.packs import build_pack, keygen, trust
 from sync.hub import scopes
 from sync.hub.auth import create_facilitator
-from sync.hub.models import CentreRegion, EnrollCode, Facilitator, FacilitatorGrant
+from sync.hub.models import CentreRegion, EnrollCode, Facilitator, FacilitatorGrant, NetworkCentre
 from sync.hub.publish import publish
 from tests.conftest import SMALL_COURSE, write_tree
 from tests.sync_tests.test_content_hub import hub_dir
@@ -154,8 +154,9 @@ def test_a_facilitator_never_sees_another_centres_learners_on_any_route(two_cent
     still = hub.query(lambda: (CentreRegion.get_by_id(CENTRE_A).region,
                                EnrollCode.select().where(EnrollCode.centre == CENTRE_A).count(),
                                FacilitatorGrant.select().where(FacilitatorGrant.name == CENTRE_A).count(),
-                               Facilitator.select().where(Facilitator.name == "intruder").count()))
-    assert still == (REGION_A, 1, 0, 0)           # A's one code is its kiosk's; nobody was given A
+                               Facilitator.select().where(Facilitator.name == "intruder").count(),
+                               NetworkCentre.select().where(NetworkCentre.centre == CENTRE_A).count()))
+    assert still == (REGION_A, 1, 0, 0, 0)        # A's one code is its kiosk's; nobody was given A nor grouped it
 
 
 def test_an_administrator_gives_access_only_within_their_own_scope(hub):
