@@ -48,6 +48,8 @@ class LessonVersion(BaseModel):
     quiz = JSONField(null=True)
     audio = pw.TextField(null=True)
     source = pw.TextField()
+    crcn = pw.TextField(default="")             # the CRCN competence the lesson declares ("" for none)
+    crcn_level = pw.IntegerField(default=0)
 
 
 class ContentFile(BaseModel):

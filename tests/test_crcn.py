@@ -90,7 +90,7 @@ def test_good_declarations_pass_and_reach_the_catalogue(make_app, tmp_path):
     make_app(write_tree(tmp_path / "content", COURSE))
     with database.connection_context():
         question = lesson_by_key("net-search", "en").quiz.questions[0]
-        found = declarations(tmp_path / "content")
+        found = declarations()
     assert (question.crcn, question.crcn_level) == ("1.1", 2)
     assert found.lessons == {"net-search": ("1.1", 1), "net-safe": ("4.1", 1)}
     assert found.questions == {("net-search", 0): ("1.1", 2)}
@@ -100,7 +100,7 @@ def test_the_demo_courses_declare_only_real_competences(demo_app):
     checked = CliRunner().invoke(cli, ["check-content", str(DEMO_CONTENT)])
     assert checked.exit_code == 0, checked.output
     with database.connection_context():
-        found = declarations(DEMO_CONTENT)
+        found = declarations()
     assert len(found.lessons) >= 15 and found.questions
     assert {c for c, _ in found.lessons.values()} <= set(competences())
 
@@ -120,17 +120,16 @@ def answer(learner, right, with_help):
 
 
 def test_the_map_counts_only_lessons_and_answers_done_alone(kiosk, tmp_path):
-    root = tmp_path / "content"
     with database.connection_context():
         awa = create_learner("Awa", "sun", None, "fr")
         progress.complete_lesson(awa, "net-safe", "net", 1, with_help=True)
         answer(awa, right=True, with_help=True)
-        assert competence_map([awa.id], root) == []                        # everything with help: nothing
+        assert competence_map([awa.id]) == []                        # everything with help: nothing
         answer(awa, right=False, with_help=False)
-        assert competence_map([awa.id], root) == []                        # alone but wrong: not yet
+        assert competence_map([awa.id]) == []                        # alone but wrong: not yet
         answer(awa, right=True, with_help=False)
         answer(awa, right=True, with_help=False)                           # the same answer again: once
-        (entry,) = competence_map([awa.id], root)
+        (entry,) = competence_map([awa.id])
     assert (entry["code"], entry["lessons"], entry["answers"], entry["level"]) == ("1.1", 0, 1, 2)
     assert entry["ready"] == 1          # level 2 is the highest the courses here declare for 1.1
     assert entry["name"] == "Mener une recherche et une veille d'information" and entry["translation"] == ""
@@ -141,7 +140,7 @@ def test_a_lesson_done_alone_below_the_highest_level_is_no_ready_hint(kiosk, tmp
         awa = create_learner("Awa", "sun", None, "fr")
         progress.complete_lesson(awa, "net-search", "net", 1)              # level 1 of 1.1; questions go to 2
         progress.complete_lesson(awa, "net-safe", "net", 1)
-        found = {e["code"]: e for e in competence_map([awa.id], tmp_path / "content", "en")}
+        found = {e["code"]: e for e in competence_map([awa.id], "en")}
     assert (found["1.1"]["level"], found["1.1"]["ready"]) == (1, 0)
     assert (found["4.1"]["lessons"], found["4.1"]["ready"]) == (1, 1)
     assert found["4.1"]["translation"] == "Secure the digital environment"

@@ -7,16 +7,11 @@ lesson's front matter (`crcn`, `crcn_level`) and from its quiz questions (see do
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
-from flask import current_app
 from flask_babel import get_locale
 
-from ..content.crcn import competences, from_front_matter
-from ..content.sources import read_text, split_front_matter
+from ..content.crcn import competences
 from ..models import Course, Lesson, LessonVersion, Progress, QuizAttempt
-
-_cache: dict = {}
 
 
 @dataclass
@@ -32,37 +27,25 @@ class Declarations:
         return top
 
 
-def declarations(content_root: Path) -> Declarations:
-    """Every declaration in the indexed lessons, read again only when a lesson changed."""
-    signature = (str(content_root), frozenset(Lesson.select(Lesson.key, Lesson.fingerprint).tuples()))
-    if _cache.get("signature") != signature:
-        rows = list(LessonVersion.select(LessonVersion.source, LessonVersion.language, LessonVersion.quiz,
-                                         Lesson.key, Course.language.alias("course_language"))
-                    .join(Lesson).join(Course).dicts())
-        _cache.update(signature=signature, value=_read(rows, content_root))
-    return _cache["value"]
-
-
-def _read(rows: list[dict], content_root: Path) -> Declarations:
+def declarations() -> Declarations:
+    """Every declaration of the indexed lessons, as the indexer stored them (the course's own language first)."""
     found = Declarations(lessons={}, questions={})
-    for row in sorted(rows, key=lambda r: r["language"] != r["course_language"]):   # own language first
+    rows = (LessonVersion.select(LessonVersion.language, LessonVersion.quiz, LessonVersion.crcn,
+                                 LessonVersion.crcn_level, Lesson.key, Course.language.alias("course_language"))
+            .join(Lesson).join(Course).dicts())
+    for row in sorted(rows, key=lambda r: r["language"] != r["course_language"]):
         key = row["key"]
-        path = content_root.resolve().parent / row["source"]     # sources are named from the root's parent
-        if key not in found.lessons:
-            text = read_text(path, row["source"])[0] if path.is_file() else ""
-            meta = split_front_matter(text, row["source"])[0]
-            code, level = from_front_matter(meta, text, row["source"], [])
-            if code:
-                found.lessons[key] = (code, level)
+        if row["crcn"] and key not in found.lessons:
+            found.lessons[key] = (row["crcn"], row["crcn_level"])
         for index, question in enumerate((row["quiz"] or {}).get("questions", [])):
             if question.get("crcn") and (key, index) not in found.questions:
                 found.questions[(key, index)] = (question["crcn"], question.get("crcn_level", 0))
     return found
 
 
-def competence_map(learner_ids: list[int], content_root: Path, lang: str = "fr") -> list[dict]:
+def competence_map(learner_ids: list[int], lang: str = "fr") -> list[dict]:
     """Per competence worked on alone: lessons and right answers alone, learners, level reached, ready."""
-    declared = declarations(content_root)
+    declared = declarations()
     highest = declared.highest()
     work: dict[str, dict] = {}
 
@@ -97,5 +80,4 @@ def _entry(competence, item: dict, top: int, lang: str) -> dict:
 
 def competence_map_for(learners) -> list[dict]:
     """The map for the facilitator's pages (a template global): one learner or a group's members."""
-    return competence_map([person.id for person in learners], current_app.config["CONTENT_PATH"],
-                          str(get_locale()))
+    return competence_map([person.id for person in learners], str(get_locale()))

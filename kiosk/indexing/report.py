@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 from ..content.problems import Problem
 
-PARSER_VERSION = "3"      # bump to re-parse everything after a change in how lessons are read
+PARSER_VERSION = "4"      # bump to re-parse everything after a change in how lessons are read
 
 
 @dataclass

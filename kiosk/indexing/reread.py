@@ -161,7 +161,8 @@ def _store_lesson(key, course_id, files: LessonFiles, number, fingerprint, versi
                 level=parsed.level, tags=parsed.tags,
                 steps=[{"title": s.title, "html": s.html} for s in parsed.steps],
                 quiz=parsed.quiz.to_dict() if parsed.quiz else None,
-                audio=_media_url(audio, root) if audio else None, source=_rel(path, root))
+                audio=_media_url(audio, root) if audio else None, source=_rel(path, root),
+                crcn=parsed.crcn, crcn_level=parsed.crcn_level)
             database.execute_sql("INSERT INTO lesson_search (title, body, version_id) VALUES (?, ?, ?)",
                                  (parsed.title, parsed.text, version.id))
         _drop_orphan_search_rows()

@@ -66,15 +66,20 @@ def export(data_dir: Path, path: Path, hub_key: str | None = None, clock=time.ti
     return Exported(Path(path), len(events), len(data))
 
 
-def apply_receipt(data_dir: Path, path: Path, clock=time.time) -> Received:
-    """Mark the events a signed receipt acknowledges as sent, as an upload's acknowledgement does (database open)."""
+def _enrolled_and_read(data_dir: Path, path: Path, purpose: str):
+    """The kiosk's link to its hub and the file's bytes, or BundleError saying which is missing."""
     link = enrollment.load(Path(data_dir))
     if link is None:
-        raise BundleError("this kiosk is not enrolled with a hub: it cannot check a receipt")
+        raise BundleError(f"this kiosk is not enrolled with a hub: it cannot {purpose}")
     try:
-        data = Path(path).read_bytes()
+        return link, Path(path).read_bytes()
     except OSError as error:
         raise BundleError(f"cannot read {path} ({error.strerror or error})") from None
+
+
+def apply_receipt(data_dir: Path, path: Path, clock=time.time) -> Received:
+    """Mark the events a signed receipt acknowledges as sent, as an upload's acknowledgement does (database open)."""
+    link, data = _enrolled_and_read(data_dir, path, "check a receipt")
     receipt, signature = bundle.read_receipt(data, link.secret, link.kiosk_id)
     now = clock()
     ids = receipt.get("ids") or []
@@ -87,13 +92,7 @@ def apply_receipt(data_dir: Path, path: Path, clock=time.time) -> Received:
 def import_cards(data_dir: Path, path: Path, apply_page, clock=time.time) -> int:
     """Apply a hub's sealed cards for this kiosk with the kiosk's `apply_page` (as an online page of cards);
     the roaming cursor never moves back (database open). Returns the cards applied."""
-    link = enrollment.load(Path(data_dir))
-    if link is None:
-        raise BundleError("this kiosk is not enrolled with a hub: it cannot open cards sealed for it")
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise BundleError(f"cannot read {path} ({error.strerror or error})") from None
+    link, data = _enrolled_and_read(data_dir, path, "open cards sealed for it")
     try:
         page = protocol.decode_cards(bundle.open_cards(data, link.secret, link.kiosk_id))
     except protocol.Malformed as error:

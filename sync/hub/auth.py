@@ -11,8 +11,8 @@ import uuid
 
 import peewee
 
-from sync.base import accounts, credentials, facilitator_sessions
-from sync.base.password_change import change_password
+from sync.base import accounts
+from sync.base.account_store import AccountStore
 from sync.wire import protocol
 
 from . import scopes
@@ -105,15 +105,8 @@ def create_facilitator(name: str, password: str, scope: scopes.Scope = scopes.NA
     return account
 
 
-def login_facilitator(name: str, password: str, now: float | None = None) -> Facilitator:
-    """The facilitator when the password is right; accounts.LoginRefused (with the wait when locked) otherwise.
-
-    A name or password no person types (NUL, a control character, far too long) is refused before any
-    query: PostgreSQL would fail on NUL, and such a try does not count against the account.
-    """
-    if not credentials.well_formed(name, password):
-        raise accounts.LoginRefused()
-    return accounts.authenticate(Facilitator, name, password, now)
+_store = AccountStore(Facilitator, FacilitatorSession)
+login_facilitator = _store.authenticate
 
 
 def check_login(name: str, password: str, now: float | None = None) -> Facilitator | None:
@@ -124,20 +117,7 @@ def check_login(name: str, password: str, now: float | None = None) -> Facilitat
         return None
 
 
-def set_password(name: str, password: str) -> int:
-    """A new password for the account called `name`; every session of it ends. How many ended."""
-    return change_password(Facilitator, FacilitatorSession, name, password)
-
-
-def start_session(account: Facilitator, idle_minutes: float, now: float | None = None) -> str:
-    """A new server-side session; the token to keep in the cookie."""
-    return facilitator_sessions.start(FacilitatorSession, account, idle_minutes * 60, now)
-
-
-def session_account(token, idle_minutes: float, now: float | None = None) -> Facilitator | None:
-    """The facilitator signed in with this token, or None (unknown, signed out, idle or too old)."""
-    return facilitator_sessions.account_of(FacilitatorSession, token, idle_minutes * 60, now)
-
-
-def end_session(token) -> None:
-    facilitator_sessions.end(FacilitatorSession, token)
+set_password = _store.set_password
+start_session = _store.start_session
+session_account = _store.session_account
+end_session = _store.end_session
