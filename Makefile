@@ -34,8 +34,11 @@ translations: $(MO)
 run: $(STAMP) translations
 	$(BIN)/python run.py serve --port $${PORT:-8080}
 
+# The suite runs on every core (pytest-xdist), a test file per worker so that a module's server and browser
+# start once; each worker gets its own PostgreSQL database (tests/conftest.py). PYTEST_WORKERS=0 runs it in one.
+PYTEST_WORKERS ?= auto
 test: $(TEST_STAMP) translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP) translations
 	$(BIN)/python -m bench

@@ -42,7 +42,7 @@ def _bench(work: Path, whole: bool) -> list[tuple[str, str, str]]:
     db.open_database(work / "data" / "relais.sqlite3")
     with db.database.connection_context():
         index_content(content, work / "data", "fr")
-    config = NarrationConfig(data_dir=work / "data", content_dir=content)
+    config = NarrationConfig(data_dir=work / "data", content_dir=content, locales_dir=ROOT / "locales")
     started = time.perf_counter()
     tally = make_missing(config)
     wall = time.perf_counter() - started

@@ -29,10 +29,12 @@ from .views import (
     errors,
     facilitator,
     formatting,
+    group_report,
     learn,
     learners,
     manage,
     media,
+    narration_page,
     packs,
     prefs,
     selftest_page,
@@ -89,8 +91,8 @@ def _register(app: Flask) -> None:
     app.context_processor(template_helpers)
     formatting.init_app(app)
     for module in (learners, learn, prefs, media, status, facilitator, dashboard, manage, settings_page,
-                   certificates, backups_page, selftest_page, packs, sync_page, updates_page, audio,
-                   activity_export, card_travel, errors):
+                   certificates, backups_page, selftest_page, packs, sync_page, updates_page, audio, narration_page,
+                   activity_export, group_report, card_travel, errors):
         module.init_app(app)
 
     @app.after_request

@@ -4,13 +4,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import enrollment, outbox
+from sync.packs import signing
+from sync.packs.errors import PackError
+from sync.wire import badge
 
 from . import reports, typed_text
 from .db import database
@@ -18,6 +24,8 @@ from .models import Certificate, Learner, Progress, QuizAttempt
 
 ALPHABET_GROUPS = (4, 4)
 TEXT_MAX = 200          # letters of each text in the event: what the hub's certificate page shows
+CRITERIA_MAX = 1000     # letters of the lesson list: every text at its longest, in Arabic, still fits the 8 KB event
+BADGE_KEY = "badge-key"  # folder in the data folder: this kiosk's Ed25519 key for badges (made on first use)
 
 
 def make_code(secret: str, learner_uuid: str, course_id: str, issued_at: float) -> str:
@@ -28,15 +36,60 @@ def make_code(secret: str, learner_uuid: str, course_id: str, issued_at: float) 
     return f"{letters[:4]}-{letters[4:]}"
 
 
-def verification_text(data_dir: Path, code: str, fallback: str) -> str:
+def verification_text(data_dir: Path, code: str, fallback: str, proof: str | None = None) -> str:
     """What the certificate's QR code holds: the hub's verification page for this code, once enrolled.
 
-    A kiosk with no hub has no page to send a funder to: the code itself, after a short text (`fallback`).
+    With the badge's proof value (88 letters) the link opens the hub's check of the signed badge; the
+    whole badge (over 1 KB) would make a QR code too dense to scan from paper. A kiosk with no hub has
+    no page to send a funder to: the code itself, after a short text (`fallback`).
     """
     link = enrollment.load(data_dir)
     if link is None:
         return fallback
+    if proof:
+        return f"{link.hub_url}/verify/credential?{urlencode({'code': code, 'proof': proof})}"
     return f"{link.hub_url}/verify?{urlencode({'code': code})}"
+
+
+def badge_key(data_dir: Path) -> Ed25519PrivateKey:
+    """This kiosk's key for signing badges, made the first time (its public key is in every badge)."""
+    folder = data_dir / BADGE_KEY
+    if not (folder / signing.PRIVATE_NAME).exists():
+        try:
+            signing.keygen(folder)
+        except PackError:               # made at the same moment by another request: use that one
+            pass
+    return signing.load_private(folder / signing.PRIVATE_NAME)
+
+
+def make_badge(key: Ed25519PrivateKey, learner_name: str, course, centre: str, issued_at: float) -> dict:
+    """The certificate as a signed Open Badges 3.0 credential (sync/wire/badge.py), its texts bounded."""
+    lessons = typed_text.bounded("; ".join(lesson.title for lesson in course.lessons), CRITERIA_MAX)
+    title = typed_text.bounded(course.title, TEXT_MAX)
+    unsigned = badge.credential(
+        credential_id=f"urn:uuid:{uuid.uuid4()}", issuer=badge.did_key(key.public_key()),
+        issuer_name=typed_text.bounded(centre, TEXT_MAX) or "Relais", learner_name=learner_name,
+        course_id=course.id, course_title=title,
+        description=typed_text.bounded(course.description, TEXT_MAX) or title,
+        criteria=lessons or title, issued_at=issued_at, language=course.language)
+    return badge.sign(unsigned, key, issued_at)
+
+
+def badge_of(certificate: Certificate, course, centre: str, data_dir: Path) -> dict:
+    """The certificate's badge; one made before badges existed, or brought by a travelling card, is
+    signed here the first time it is asked for (this kiosk then is its issuer; the hub never gets it,
+    so its QR code keeps the code's link)."""
+    if certificate.credential:
+        return json.loads(certificate.credential)
+    made = make_badge(badge_key(data_dir), certificate.learner.name, course, centre, certificate.issued_at)
+    Certificate.update(credential=json.dumps(made, ensure_ascii=False)).where(
+        (Certificate.id == certificate.id) & Certificate.credential.is_null()).execute()
+    return json.loads(Certificate.get_by_id(certificate.id).credential)
+
+
+def qr_proof(certificate: Certificate, credential: dict) -> str | None:
+    """The proof value the QR code's link carries: only for a badge the hub was sent with the certificate."""
+    return credential["proof"][0]["proofValue"] if certificate.badge_sent else None
 
 
 def qr_svg(text: str) -> str:
@@ -61,17 +114,25 @@ def is_complete(learner: Learner, course) -> bool:
     return reports.course_completion(course, rows, best)
 
 
-def issue(learner: Learner, course, secret: str, centre: str, now: float | None = None) -> Certificate:
-    """The learner's certificate for a complete course (the same one if already issued)."""
+def issue(learner: Learner, course, secret: str, centre: str, now: float | None = None,
+          key: Ed25519PrivateKey | None = None) -> Certificate:
+    """The learner's certificate for a complete course (the same one if already issued).
+
+    With this kiosk's badge key the certificate is also a signed badge, sent to the hub in its event.
+    """
     existing = Certificate.get_or_none((Certificate.learner == learner) & (Certificate.course_id == course.id))
     if existing:
         return existing
     now = now or time.time()
     code = make_code(secret, learner.uuid, course.id, now)
+    made = make_badge(key, learner.name, course, centre, now) if key else None
+    payload = {"code": code, "course": course.id, "course_title": typed_text.bounded(course.title, TEXT_MAX),
+               "name": typed_text.bounded(learner.name, TEXT_MAX), "centre": typed_text.bounded(centre, TEXT_MAX),
+               "issued_at": int(now)}
     with database.atomic():
-        certificate = Certificate.create(code=code, learner=learner, course_id=course.id, issued_at=now)
-        outbox.append("certificate.issued", learner.uuid, {
-            "code": code, "course": course.id, "course_title": typed_text.bounded(course.title, TEXT_MAX),
-            "name": typed_text.bounded(learner.name, TEXT_MAX), "centre": typed_text.bounded(centre, TEXT_MAX), "issued_at": int(now)},
-            clock=lambda: now)
+        certificate = Certificate.create(code=code, learner=learner, course_id=course.id, issued_at=now,
+                                         credential=json.dumps(made, ensure_ascii=False) if made else None,
+                                         badge_sent=made is not None)
+        outbox.append("certificate.issued", learner.uuid, dict(payload, credential=made) if made else payload,
+                      clock=lambda: now)
     return certificate

@@ -2,24 +2,14 @@
 separator, no cell a spreadsheet would run as a formula."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
-from sync.base.spreadsheet import csv_safe
+from sync.base.spreadsheet import to_csv  # noqa: F401  (one writer for every CSV; the dashboard calls it here)
 
 from . import catalog
 from .models import Learner, Progress, QuizAttempt
 
 SEPARATORS = {"semicolon": ";", "comma": ","}
-
-
-def to_csv(header: list[str], rows: list[list], separator: str = ";") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-    writer.writerow([csv_safe(cell) for cell in header])
-    writer.writerows([csv_safe(cell) for cell in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def progress_rows(lang: str) -> tuple[list[str], list[list]]:

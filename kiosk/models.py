@@ -161,3 +161,5 @@ class Certificate(BaseModel):
     learner = pw.ForeignKeyField(Learner, backref="certificates", on_delete="CASCADE")
     course_id = pw.TextField()
     issued_at = pw.FloatField()
+    credential = pw.TextField(null=True)     # the signed Open Badges 3.0 credential, as JSON
+    badge_sent = pw.BooleanField(default=False)   # the credential went to the hub in the certificate's event

@@ -1,6 +1,7 @@
 """Shared fixtures: a real kiosk on a throwaway SQLite file, with demo or hand-made content."""
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from pathlib import Path
@@ -11,6 +12,33 @@ from kiosk.app import create_app
 from kiosk.db import database
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _postgres_per_worker() -> None:
+    """Give each pytest-xdist worker a PostgreSQL database of its own, made on first use.
+
+    The hub tests drop and remake the hub's tables, so two workers must never share one database. This runs
+    when the root conftest is imported, before any test module reads RELAIS_TEST_POSTGRES, and the servers
+    the tests start in subprocesses inherit the worker's address.
+    """
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("RELAIS_TEST_POSTGRES")
+    if not worker or not url or url.endswith(f"_{worker}"):
+        return
+    import psycopg2  # only the hub's test databases need it, and only under xdist
+
+    base, _, name = url.rpartition("/")
+    mine = f"{name}_{worker}"
+    connection = psycopg2.connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (mine,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{mine}"')
+    connection.close()
+    os.environ["RELAIS_TEST_POSTGRES"] = f"{base}/{mine}"
+
+
+_postgres_per_worker()
 DEMO_CONTENT = ROOT / "content"
 
 

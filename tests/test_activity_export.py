@@ -1,5 +1,5 @@
 """The activity export a mediator hands to La Coop de la médiation numérique: the Coop's columns and values
-only (from kiosk/activity/coop_vocabulary.csv), collective rows for a group's meeting, autonomy from "done
+only (from sync/base/activity/coop_vocabulary.csv), collective rows for a group's meeting, autonomy from "done
 alone / with help", safe cells, and the same table in CSV and XLSX."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ import pytest
 
 from kiosk import groups, progress
 from kiosk.activity import rows as export_rows
-from kiosk.activity import vocabulary
 from kiosk.activity.sessions import learner_sessions, lesson_tags
-from kiosk.activity.writers import csv_bytes, xlsx_bytes
 from kiosk.db import database
 from kiosk.facilitators import create as create_facilitator
 from kiosk.learners import create_learner
+from sync.base.activity import vocabulary
+from sync.base.activity.writers import csv_bytes, xlsx_bytes
 from tests.conftest import ROOT, Learners, write_tree
 
 DAY = date(2026, 11, 3)

@@ -243,10 +243,11 @@ def copy_of(browser: requests.Session) -> requests.Session:
 
 def hub_opens(browser: requests.Session, hub) -> dict:  # noqa: F811
     """What each protected place answers this browser: 200 when it is let in."""
-    return {path: browser.get(hub.url + path, timeout=10, allow_redirects=False).status_code
+    return {path: browser.get(hub.url + path, timeout=10, allow_redirects=False, headers=XAPI_VERSION).status_code
             for path in ("/", "/learners", "/learners.csv", "/xapi/statements")}
 
 
+XAPI_VERSION = {"X-Experience-API-Version": "1.0.3"}        # the xAPI routes refuse a request without it
 LET_IN = {"/": 200, "/learners": 200, "/learners.csv": 200, "/xapi/statements": 200}
 SHUT = {"/": 302, "/learners": 302, "/learners.csv": 302, "/xapi/statements": 401}
 
@@ -366,7 +367,7 @@ def test_a_nul_or_control_character_in_the_hub_sign_in_form_is_a_400_not_a_500(h
 
 
 def basic(raw: bytes) -> dict:
-    return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
+    return {"Authorization": "Basic " + base64.b64encode(raw).decode(), **XAPI_VERSION}
 
 
 def test_a_nul_or_odd_bytes_in_basic_auth_is_a_401_not_a_500(hub_staff):

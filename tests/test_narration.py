@@ -91,16 +91,16 @@ def test_an_unchanged_sentence_is_never_synthesised_again_and_one_changed_senten
         make_app, mouse_course):
     app = make_app(mouse_course)
     config = config_for(app)
-    first = make_missing(config)
+    first = make_missing(config, screens=False)
     # two steps, one question (with its options), two feedbacks
     assert (first.synthesised, first.cached, first.failed) == (5, 0, 0)
-    again = make_missing(config)
+    again = make_missing(config, screens=False)
     assert (again.synthesised, again.cached) == (0, 5)
     lesson = mouse_course / "01-basics" / "01-the-mouse.md"
     lesson.write_text(LESSON.replace("Press the left button once.", "Press the left button one time."))
     with database.connection_context():
         index_content(mouse_course, config.data_dir, "fr")
-    after = make_missing(config)
+    after = make_missing(config, screens=False)
     assert (after.synthesised, after.cached) == (1, 4)
 
 
@@ -110,7 +110,7 @@ def test_a_trainers_recording_replaces_synthesis_for_its_step_and_its_question(m
     (folder / "01-the-mouse.step-2.ogg").write_bytes(b"OggS recorded by the trainer")
     (folder / "01-the-mouse.en.question-1.mp3").write_bytes(b"ID3 recorded")
     app = make_app(mouse_course)
-    tally = make_missing(config_for(app))
+    tally = make_missing(config_for(app), screens=False)
     assert (tally.recorded, tally.synthesised) == (2, 3)        # step 1 and two feedbacks are made
     client = app.test_client()
     Learners(client).create("Awa")
@@ -125,7 +125,7 @@ def test_a_trainers_recording_replaces_synthesis_for_its_step_and_its_question(m
 @needs_speech
 def test_a_clip_is_served_with_ranges_etags_and_a_years_caching(make_app, mouse_course):
     app = make_app(mouse_course)
-    make_missing(config_for(app))
+    make_missing(config_for(app), screens=False)
     client = app.test_client()
     Learners(client).create("Awa")
     page = client.get("/courses/basics/the-mouse?step=0").get_data(as_text=True)

@@ -43,8 +43,11 @@ def declarations() -> Declarations:
     return found
 
 
-def competence_map(learner_ids: list[int], lang: str = "fr") -> list[dict]:
-    """Per competence worked on alone: lessons and right answers alone, learners, level reached, ready."""
+def competence_map(learner_ids: list[int], lang: str = "fr", within: tuple[float, float] | None = None
+                   ) -> list[dict]:
+    """Per competence worked on alone: lessons and right answers alone, learners, level reached, ready.
+
+    `within` (two timestamps) keeps only lessons completed and answers given in that period."""
     declared = declarations()
     highest = declared.highest()
     work: dict[str, dict] = {}
@@ -55,12 +58,17 @@ def competence_map(learner_ids: list[int], lang: str = "fr") -> list[dict]:
         item["reached"][learner_id] = max(item["reached"].get(learner_id, 0), level)
 
     ids = list(learner_ids) or [0]
-    for row in Progress.select().where(Progress.learner.in_(ids) & (Progress.status == "completed")
-                                       & (Progress.with_help == False)):
+    lessons = Progress.select().where(Progress.learner.in_(ids) & (Progress.status == "completed")
+                                      & (Progress.with_help == False))
+    attempts = QuizAttempt.select().where(QuizAttempt.learner.in_(ids) & (QuizAttempt.with_help == False))
+    if within:
+        lessons = lessons.where(Progress.completed_at.between(*within))
+        attempts = attempts.where(QuizAttempt.created_at.between(*within))
+    for row in lessons:
         if row.lesson_key in declared.lessons:
             credit(*declared.lessons[row.lesson_key], row.learner_id, "lessons")
     answered = set()        # a question answered right alone counts once per learner, however many attempts
-    for attempt in QuizAttempt.select().where(QuizAttempt.learner.in_(ids) & (QuizAttempt.with_help == False)):
+    for attempt in attempts:
         for index, result in enumerate(attempt.results or []):
             where = (attempt.learner_id, attempt.lesson_key, index)
             if result.get("correct") and where[1:] in declared.questions and where not in answered:

@@ -1,53 +1,14 @@
-"""One row per learner-session, in the Coop's columns and values (labels, or the codes it stores)."""
+"""The kiosk's rows for the Coop: its learner-sessions and its lessons' tags, through the shared row rules
+(sync/base/activity/rows.py, which the hub's export uses too)."""
 from __future__ import annotations
 
+from sync.base.activity import rows as shared
+from sync.base.activity.rows import CODES, LABELS  # noqa: F401  (the export page and its tests name them here)
+
 from .sessions import LearnerSession, lesson_tags
-from .vocabulary import columns, term, topics_for_tags
-
-LABELS, CODES = "labels", "codes"
-IN_CELL = "\n"      # several values in one cell, one a line, as the Coop's own export writes them
-
-# Autonomy from "done alone / with help" (docs/activity-export.md has this table).
-ALONE, PARTLY, ACCOMPANIED = "autonome", "partiellement_autonome", "entierement_accompagne"
-
-
-def autonomy(session: LearnerSession) -> str:
-    """The Coop's autonomy for an individual session: no lesson with help, some, or all of them."""
-    if session.with_help == 0:
-        return ALONE
-    return ACCOMPANIED if session.with_help >= len(session.lessons) else PARTLY
 
 
 def build(sessions: list[LearnerSession], place: str, device: str, values: str = LABELS
           ) -> tuple[list[str], list[list]]:
-    """The header (the Coop's headings) and the rows; the date stays a date for the writers to format.
-
-    `place` and `device` are the Coop's codes for type de lieu and matériel (the kiosk's settings);
-    a wrong one raises VocabularyError before any row is made.
-    """
-    def word(field: str, code: str) -> str:
-        found = term(field, code)
-        return found.code if values == CODES else found.label
-
-    place_word, device_word = word("type_lieu", place), word("materiel", device)
-    tags = lesson_tags()
-    rows = []
-    for item in sessions:
-        topics = topics_for_tags(tag for key in item.lessons for tag in tags.get(key, []))
-        collective = bool(item.group)
-        cells = {
-            "date": item.day,
-            "type": word("type_activite", "collectif" if collective else "individuel"),
-            "participants": "{}/{}".format(*item.position) if collective else 1,
-            "beneficiaire": item.learner.name,
-            "canal": place_word,
-            "duree": item.minutes,
-            "atelier": item.group,
-            "materiel": device_word,
-            "thematiques": IN_CELL.join(word("thematique", code) for code in topics),
-            "autonomie": "" if collective else word("autonomie", autonomy(item)),
-            "commune": "", "tranche_age": "", "statut": "",          # the kiosk never asks
-        }
-        rows.append([cells[column.code] for column in columns()])
-    return [column.label for column in columns()], rows
-
+    """The header and the rows of these sessions, topics read from this kiosk's lessons' tags."""
+    return shared.build(sessions, lesson_tags(), place, device, values)

@@ -11,23 +11,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from sync.base.activity.rows import Session
+
 from ..models import Course, GroupCourse, GroupMember, Learner, LearnerGroup, Lesson, LessonVersion, Progress
 
 
 @dataclass
-class LearnerSession:
-    learner: Learner
-    day: date
-    seconds: int = 0
-    lessons: list[str] = field(default_factory=list)        # lesson keys
-    courses: set[str] = field(default_factory=set)
-    with_help: int = 0                                       # lessons done with help
-    group: str = ""                                          # the workshop's name when collective
-    position: tuple[int, int] = (1, 1)                       # (this learner, learners) in the workshop
+class LearnerSession(Session):
+    """A shared Session (sync/base/activity) that also knows the kiosk's learner and the courses worked on."""
 
-    @property
-    def minutes(self) -> int:
-        return max(1, round(self.seconds / 60))
+    learner: Learner | None = None
+    courses: set[str] = field(default_factory=set)
 
 
 def learner_sessions(start: date, end: date) -> list[LearnerSession]:
@@ -38,7 +32,9 @@ def learner_sessions(start: date, end: date) -> list[LearnerSession]:
         day = datetime.fromtimestamp(row.last_seen).date()
         if not start <= day <= end:
             continue
-        item = sessions.setdefault((row.learner_id, day), LearnerSession(learner=row.learner, day=day))
+        item = sessions.get((row.learner_id, day)) or LearnerSession(name=row.learner.name, day=day,
+                                                                     learner=row.learner)
+        sessions[(row.learner_id, day)] = item
         item.seconds += row.time_spent
         item.lessons.append(row.lesson_key)
         item.courses.add(row.course_id)

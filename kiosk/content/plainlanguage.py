@@ -1,16 +1,32 @@
-"""Plain-language hints for easy-to-read lessons: long sentences and steps, abbreviations, numbers in words.
+"""Plain-language hints for every lesson: long sentences and steps; in easy-to-read ones, abbreviations and
+numbers in words too.
 
-They follow the European easy-to-read rules (Inclusion Europe, "Information for all") and are warnings,
-never errors: a trainer decides. Only easy versions (`*.easy.md`) are checked.
+Every lesson is also heard (narration), and a long sentence is as hard to follow by ear as by eye: a
+standard lesson is held to 20 words a sentence and 150 a step. Easy versions (`*.easy.md`) follow the
+European easy-to-read rules (Inclusion Europe, "Information for all"): 15 and 120, no abbreviation, numbers
+in digits. All are warnings, never errors: a trainer decides.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .problems import WARNING, Problem
 
-SENTENCE_MAX = 15
-STEP_MAX = 120
+
+@dataclass(frozen=True)
+class Level:
+    """How long a sentence and a step may be, and whether words are checked one by one too."""
+
+    sentence_max: int
+    step_max: int
+    words: bool
+    reader: str             # who the limit is for, in the warning
+
+
+STANDARD = Level(20, 150, False, "a sentence that is easy to follow, read or heard, has")
+EASY = Level(15, 120, True, "an easy-to-read sentence has")
+SENTENCE_MAX, STEP_MAX = EASY.sentence_max, EASY.step_max
 FENCE = re.compile(r"^\s*(```|~~~)")
 STEP_HEADING = re.compile(r"^##(?!#)\s")
 QUIZ_MARK = re.compile(r"^\s*(?:\?|\((?:x|X| )?\)|\[(?:x|X| )?\]|>|=|~|\*)\s*")
@@ -28,8 +44,10 @@ NUMBER_WORDS = {
 }
 
 
-def plain_language_hints(text: str, rel: str) -> list[Problem]:
-    """Warnings, each at its line, for what makes an easy-to-read lesson hard to read."""
+def plain_language_hints(text: str, rel: str, easy: bool | None = None) -> list[Problem]:
+    """Warnings, each at its line, for what makes a lesson hard to read or to hear; `easy` (by default:
+    whether the file is named `*.easy.md`) applies the easy-to-read rules."""
+    level = EASY if (".easy." in rel if easy is None else easy) else STANDARD
     problems: list[Problem] = []
     fence, in_front, step_line, step_words = None, text.startswith("---"), 0, 0
     for number, line in enumerate(text.split("\n"), 1):
@@ -47,15 +65,15 @@ def plain_language_hints(text: str, rel: str) -> list[Problem]:
                 continue
             line = QUIZ_MARK.sub("", line)
         elif STEP_HEADING.match(line):
-            problems += _long_step(rel, step_line, step_words)
+            problems += _long_step(rel, step_line, step_words, level)
             step_line, step_words = number, 0
             continue
-        words = _check_line(line, rel, number, problems)
+        words = _check_line(line, rel, number, problems, level)
         step_words += 0 if fence else words
-    return problems + _long_step(rel, step_line, step_words)
+    return problems + _long_step(rel, step_line, step_words, level)
 
 
-def _check_line(line: str, rel: str, number: int, problems: list[Problem]) -> int:
+def _check_line(line: str, rel: str, number: int, problems: list[Problem], level: Level) -> int:
     """Check one line's sentences, abbreviations and numbers; return how many words it holds."""
     if line.lstrip().startswith("#"):
         return 0                # a title or heading: short by nature, not counted as a sentence
@@ -64,9 +82,11 @@ def _check_line(line: str, rel: str, number: int, problems: list[Problem]) -> in
         return 0
     for sentence in SENTENCE_END.split(plain):
         count = len(WORD.findall(sentence))
-        if count > SENTENCE_MAX:
-            problems.append(Problem(rel, number, WARNING, f"this sentence has {count} words; an easy-to-read "
-                                    f"sentence has {SENTENCE_MAX} at most: cut it in two."))
+        if count > level.sentence_max:
+            problems.append(Problem(rel, number, WARNING, f"this sentence has {count} words; {level.reader} "
+                                    f"{level.sentence_max} at most: cut it in two."))
+    if not level.words:
+        return len(WORD.findall(plain))
     for abbreviation in sorted(set(ABBREVIATION.findall(plain))):
         problems.append(Problem(rel, number, WARNING, f"'{abbreviation}' is an abbreviation; write the "
                                 "words in full, or explain it."))
@@ -76,8 +96,9 @@ def _check_line(line: str, rel: str, number: int, problems: list[Problem]) -> in
     return len(WORD.findall(plain))
 
 
-def _long_step(rel: str, line: int, words: int) -> list[Problem]:
-    if words <= STEP_MAX:
+def _long_step(rel: str, line: int, words: int, level: Level) -> list[Problem]:
+    if words <= level.step_max:
         return []
-    return [Problem(rel, line or 1, WARNING, f"this step has {words} words; an easy-to-read step has "
-                    f"{STEP_MAX} at most: split it with a new '## ' heading.")]
+    kind = "an easy-to-read step" if level.words else "a step that is easy to follow, read or heard,"
+    return [Problem(rel, line or 1, WARNING, f"this step has {words} words; {kind} has "
+                    f"{level.step_max} at most: split it with a new '## ' heading.")]

@@ -135,7 +135,7 @@ def _parse_file(path: Path, lang, files: LessonFiles, course: CourseFiles, cours
     text, problems = read_text(path, rel)
     resolve = _resolver(path, course, course_id, root, data_dir)
     parsed, lesson_problems = parse_lesson(text, rel, resolve, fallback_title=_title_from_folder(path))
-    problems += lesson_problems + (plain_language_hints(text, rel) if easy else [])
+    problems += lesson_problems + plain_language_hints(text, rel, easy)
     gifts = files.easy_gift if easy else files.gift
     if parsed is not None and parsed.quiz is None and lang in gifts:
         gift_path = gifts[lang]

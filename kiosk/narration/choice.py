@@ -1,10 +1,11 @@
-"""Which engine speaks a given language on this kiosk: a centre's Piper voice, else espeak-ng, else none."""
+"""Which engine speaks a given language on this kiosk: a centre's Piper voice, else espeak-ng (the command,
+else the `espeakng-loader` wheel's library), else none."""
 from __future__ import annotations
 
 import functools
 from pathlib import Path
 
-from . import encode, espeak, piper
+from . import encode, espeak, espeak_library, piper
 from .engines import Engine
 
 
@@ -21,8 +22,14 @@ def _engine_for(lang: str, voices_dir: str, piper_command: str) -> Engine | None
             engine = piper.PiperEngine.if_installed(voice, piper_command)
             if engine is not None:
                 return engine
-    engine = espeak.EspeakEngine.if_installed()
+    engine = espeak.EspeakEngine.if_installed() or _library()
     return engine if engine is not None and lang in engine.languages else None
+
+
+@functools.lru_cache(maxsize=1)
+def _library() -> espeak_library.EspeakLibraryEngine | None:
+    """The wheel's espeak-ng, loaded once per process (its library cannot be loaded twice)."""
+    return espeak_library.EspeakLibraryEngine.if_installed()
 
 
 def forget_engines() -> None:

@@ -19,12 +19,13 @@ class EspeakEngine(Engine):
         self.command, self.version = command, version
 
     @classmethod
-    def if_installed(cls) -> "EspeakEngine | None":
+    def if_installed(cls) -> EspeakEngine | None:
         command = shutil.which("espeak-ng")
         if command is None:
             return None
         try:
-            out = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=10).stdout
+            out = subprocess.run([command, "--version"], capture_output=True, text=True, timeout=10,
+                                 check=False).stdout
         except (OSError, subprocess.SubprocessError):
             return None
         match = re.search(r"text-to-speech:\s*(\S+)", out)
@@ -33,7 +34,7 @@ class EspeakEngine(Engine):
     def synthesise(self, text: str, lang: str) -> bytes:
         # Text on stdin, never on the command line: a long step would not fit, and nothing is parsed there.
         done = subprocess.run(gently([self.command, "-b", "1", "-s", str(SPEED), "-v", VOICES[lang], "--stdout"]),
-                              input=text.encode(), capture_output=True, timeout=300)
+                              input=text.encode(), capture_output=True, timeout=300, check=False)
         if done.returncode != 0 or not done.stdout.startswith(b"RIFF"):
             raise EngineFailed(done.stderr.decode(errors="replace")[:200] or "espeak-ng gave no sound")
         return done.stdout

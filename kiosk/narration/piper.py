@@ -36,7 +36,7 @@ class PiperEngine(Engine):
         self.version = hashlib.sha256(f"{model.name}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
 
     @classmethod
-    def if_installed(cls, model: Path, command: str = "piper") -> "PiperEngine | None":
+    def if_installed(cls, model: Path, command: str = "piper") -> PiperEngine | None:
         found = shutil.which(command)
         return cls(found, model) if found else None
 
@@ -44,7 +44,8 @@ class PiperEngine(Engine):
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "clip.wav"
             done = subprocess.run(gently([self.command, "-m", str(self.model), "-c", str(self.model) + ".json",
-                                          "-f", str(out)]), input=text.encode(), capture_output=True, timeout=600)
+                                          "-f", str(out)]), input=text.encode(), capture_output=True, timeout=600,
+                                  check=False)
             if done.returncode != 0 or not out.is_file():
                 raise EngineFailed(done.stderr.decode(errors="replace")[-200:] or "piper gave no sound")
             return out.read_bytes()

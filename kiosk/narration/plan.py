@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from . import clips, encode, texts
+from . import clips, encode, prompts, texts
 from .choice import engine_for
 
 RECORDING_EXT = (".opus", ".ogg", ".mp3", ".m4a", ".wav")
@@ -27,6 +27,7 @@ class NarrationConfig:
     voices_dir: Path | None = None
     piper_command: str = "piper"
     enabled: bool = True
+    locales_dir: Path | None = None        # the compiled translations, for the first screens' prompts
 
 
 @dataclass
@@ -40,7 +41,7 @@ class Sound:
 
 @dataclass
 class Item:
-    """Something a learner reads that can be heard: kind is step, question or feedback."""
+    """Something a learner reads that can be heard: kind is step, question, feedback or prompt."""
 
     kind: str
     number: int            # from 1, as the learner counts
@@ -77,6 +78,17 @@ def step_sound(step: dict, number: int, lang: str, source: Path | None, config: 
 def question_sound(question: dict, number: int, lang: str, source: Path | None,
                    config: NarrationConfig) -> Sound:
     return sound_of(Item("question", number, texts.question_text(question)), lang, source, config)
+
+
+def feedback_sound(feedback: str, lang: str, config: NarrationConfig) -> Sound:
+    """A feedback's clip on the result page (feedbacks have no recordings: they are short and many)."""
+    spoken = texts.feedback_text(feedback) if feedback.strip() else ""
+    return sound_of(Item("feedback", 0, spoken), lang, None, config)
+
+
+def prompt_sound(screen: str, gettext, lang: str, config: NarrationConfig) -> Sound:
+    """A first screen's prompt, in the page's language (`gettext` is the page's translation function)."""
+    return sound_of(Item("prompt", 0, prompts.prompt_text(screen, gettext)), lang, None, config)
 
 
 def sound_of(item: Item, lang: str, source: Path | None, config: NarrationConfig) -> Sound:

@@ -48,10 +48,10 @@ def text_of_html(html: str) -> str:
     reader.feed(html or "")
     reader.close()
     lines = [re.sub(r"\s+", " ", line).strip() for line in "".join(reader.parts).split("\n")]
-    return "\n".join(_full_stop(line) for line in lines if line)
+    return "\n".join(full_stop(line) for line in lines if line)
 
 
-def _full_stop(line: str) -> str:
+def full_stop(line: str) -> str:
     # A heading or a list item read without a pause runs into the next one.
     return line if line[-1] in ".!?:;…؟،" else line + "."
 
@@ -64,14 +64,19 @@ def step_texts(steps: list[dict]) -> list[str]:
 def question_text(question: dict) -> str:
     """A question and its options in one clip: the learner hears the choice before making it."""
     lines = [question.get("text") or ""] + [c.get("text") or "" for c in question.get("choices", [])]
-    return "\n".join(_full_stop(line.strip()) for line in lines if line.strip())
+    return "\n".join(full_stop(line.strip()) for line in lines if line.strip())
 
 
 def feedback_texts(question: dict) -> list[str]:
     """Every feedback the result page can show after this question."""
     found = [c.get("feedback") or "" for c in question.get("choices", [])]
     found += [question.get("feedback") or "", question.get("wrong_feedback") or ""]
-    return [_full_stop(f.strip()) for f in found if f.strip()]
+    return [feedback_text(f) for f in found if f.strip()]
+
+
+def feedback_text(feedback: str) -> str:
+    """One feedback as it is spoken: the result page asks for its clip by this text."""
+    return full_stop(feedback.strip())
 
 
 def _escape(text: str) -> str:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from ..content.levels import spoken_language
 from ..db import database
+from ..i18n import LANGUAGES
 from ..models import LessonVersion
 from . import clips, encode
 from .choice import engine_for
-from .plan import NarrationConfig, items_of, recording
+from .plan import Item, NarrationConfig, items_of, recording
+from .prompts import all_prompts
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +48,9 @@ def lesson_versions() -> list[tuple[str, list, dict | None, str]]:
 
 
 def make_missing(config: NarrationConfig, stop: threading.Event | None = None,
-                 languages: set | None = None) -> Tally:
-    """Synthesise every clip the catalogue needs and does not have yet; recordings need none."""
+                 languages: set | None = None, screens: bool = True) -> Tally:
+    """Synthesise every clip the catalogue needs and does not have yet; recordings need none.
+    `screens`: the first screens' prompts too, in every kiosk language (or in `languages`)."""
     tally = Tally()
     if not encode.encoder_installed():
         return tally
@@ -59,13 +62,17 @@ def make_missing(config: NarrationConfig, stop: threading.Event | None = None,
             if stop is not None and stop.is_set():
                 return tally
             _make_one(item, lang, path, config, tally)
+    for lang, _screen, text in all_prompts(config.locales_dir, languages or LANGUAGES) if screens else []:
+        if stop is not None and stop.is_set():
+            return tally
+        _make_one(Item("prompt", 0, text), lang, None, config, tally)
     return tally
 
 
-def _make_one(item, lang: str, source: Path, config: NarrationConfig, tally: Tally) -> None:
+def _make_one(item, lang: str, source: Path | None, config: NarrationConfig, tally: Tally) -> None:
     if not item.text:
         return
-    if item.kind != "feedback" and recording(source, lang, item.kind, item.number):
+    if item.kind in ("step", "question") and recording(source, lang, item.kind, item.number):
         tally.recorded += 1
         return
     engine = engine_for(lang, config.voices_dir, config.piper_command)
@@ -75,9 +82,10 @@ def _make_one(item, lang: str, source: Path, config: NarrationConfig, tally: Tal
     started = time.perf_counter()
     try:
         made = clips.make_clip(item.text, lang, engine, config.data_dir)
-    except Exception as error:      # the engine or opusenc failed on this text: note it, go on with the next
+    except Exception as error:  # noqa: BLE001 -- the engine or opusenc failed on this text: note it, go on with the next
         tally.failed += 1
-        log.warning("narration: no clip for %s %s of %s: %s", item.kind, item.number, source.name, error)
+        log.warning("narration: no clip for %s %s of %s: %s", item.kind, item.number,
+                    source.name if source else "the first screens", error)
         return
     if not made.synthesised:
         tally.cached += 1

@@ -155,3 +155,86 @@
   /* Coming back with Back after a logout: reload, so the server decides what may be shown. */
   window.addEventListener("pageshow", function (event) { if (event.persisted) { window.location.reload(); } });
 })();
+
+/* Read-aloud, better with JavaScript. The sentence being heard is highlighted, the speed can be
+   changed, and "read the next step too" goes on by itself. Without this file the <audio> player works alone.
+   Timings: a made clip is espeak-ng (or Piper) at an even pace, so each sentence's share of the letters
+   is its share of the time; good enough to follow the line, never used to cut the sound. */
+(function () {
+  "use strict";
+  var audio = document.querySelector("audio[data-step-audio]");
+  var more = document.querySelector("[data-listen-more]");
+  if (!audio || !more || !document.createTreeWalker) { return; }
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { store = null; }
+  var get = function (key) { return store ? store.getItem("relais-" + key) : null; };
+  var put = function (key, value) { if (store) { store.setItem("relais-" + key, value); } };
+  var players = document.querySelectorAll("audio");
+  more.hidden = false;
+
+  /* Speed: 0.75, 1 or 1.25, kept for this visit, for every player on the page. */
+  var rates = more.querySelectorAll("[data-rate]");
+  var setRate = function (rate) {
+    Array.prototype.forEach.call(players, function (p) { p.playbackRate = rate; p.defaultPlaybackRate = rate; });
+    Array.prototype.forEach.call(rates, function (b) {
+      b.setAttribute("aria-pressed", String(parseFloat(b.getAttribute("data-rate")) === rate));
+    });
+    put("rate", String(rate));
+  };
+  Array.prototype.forEach.call(rates, function (b) {
+    b.addEventListener("click", function () { setRate(parseFloat(b.getAttribute("data-rate"))); });
+  });
+  setRate(parseFloat(get("rate")) || 1);
+
+  /* Sentences: each leaf block of the step's text, cut after . ! ? … ؟ into <span>s, as the clip reads it. */
+  var text = document.getElementById("step-text");
+  var units = [], total = 0;
+  var skip = "pre, svg, button, [hidden], [aria-hidden=true], .visually-hidden, audio, video";
+  var blocks = text ? text.querySelectorAll("p, li, h2, h3, h4, dt, dd, td, th, figcaption, summary") : [];
+  Array.prototype.forEach.call(blocks, function (block) {
+    if (block.closest(skip) || block.querySelector("p, li, ul, ol, table, div")) { return; }
+    if (block.children.length) {           /* links and bold inside: the whole block is one unit */
+      units.push({el: block, size: block.textContent.length});
+      return;
+    }
+    var parts = block.textContent.match(/[^.!?…؟]+[.!?…؟]*\s*/g) || [];
+    block.textContent = "";
+    parts.forEach(function (part) {
+      var span = document.createElement("span");
+      span.textContent = part;
+      block.appendChild(span);
+      units.push({el: span, size: part.trim().length});
+    });
+  });
+  units.forEach(function (u) { u.start = total; total += u.size; });
+  var lit = null;
+  var light = function () {
+    var at = audio.duration ? (audio.currentTime / audio.duration) * total : -1;
+    var now = null;
+    units.forEach(function (u) { if (at >= u.start && at < u.start + u.size) { now = u.el; } });
+    if (now === lit) { return; }
+    if (lit) { lit.classList.remove("reading"); }
+    if (now) { now.classList.add("reading"); }
+    lit = now;
+  };
+  audio.addEventListener("timeupdate", light);
+  audio.addEventListener("pause", function () { if (lit) { lit.classList.remove("reading"); lit = null; } });
+
+  /* Read the next step too: at the end, press "Next" (which records the step), then play on arrival. */
+  var on = more.querySelector("[data-read-on]");
+  var next = document.querySelector(".step-nav form button[type=submit].main");
+  if (on && next) {
+    on.checked = get("read-on") === "1";
+    on.addEventListener("change", function () { put("read-on", on.checked ? "1" : "0"); });
+    audio.addEventListener("ended", function () {
+      if (!on.checked) { return; }
+      put("continue", "1");
+      next.form.submit();
+    });
+  }
+  if (get("continue") === "1") {
+    put("continue", "0");
+    var playing = audio.play();
+    if (playing && playing.catch) { playing.catch(function () { /* the browser wants a press first */ }); }
+  }
+}());

@@ -1,19 +1,20 @@
 """The activity export for La Coop de la médiation numérique: a period form and its CSV or XLSX file."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 
-from ..activity import competences, rows, writers
+from sync.base.activity import writers
+from sync.base.activity.period import period
+from sync.base.activity.vocabulary import VocabularyError
+
+from ..activity import competences, rows
 from ..activity.sessions import learner_sessions
-from ..activity.vocabulary import VocabularyError
 from .facilitator import facilitator_required
 
 bp = Blueprint("activity_export", __name__, url_prefix="/facilitator")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-LONGEST = 366          # days in one export
 
 
 def init_app(app) -> None:
@@ -21,25 +22,15 @@ def init_app(app) -> None:
     app.add_template_global(competences.competence_map_for, "competence_map_for")
 
 
-def _day(name: str, default: date) -> date | None:
-    text = request.args.get(name, "").strip()
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 @bp.get("/activity")
 @facilitator_required
 def activity():
     """The form; with `file=csv` or `file=xlsx`, the file itself (a GET: it changes nothing)."""
     today = date.today()
-    start, end = _day("from", today.replace(day=1)), _day("to", today)
+    start, end, good = period(request.args.get("from", ""), request.args.get("to", ""), today)
     values = rows.CODES if request.args.get("values") == rows.CODES else rows.LABELS
     error = None
-    if start is None or end is None or start > end or (end - start) > timedelta(days=LONGEST):
+    if not good:
         error = _("Choose two dates, the first before the second, at most a year apart.")
     chosen = request.args.get("file")
     if chosen in ("csv", "xlsx") and error is None:
@@ -55,10 +46,6 @@ def activity():
 
 
 def _download(kind: str, header: list[str], table: list[list], start: date, end: date) -> Response:
-    name = f"relais-activites-{start.isoformat()}-{end.isoformat()}.{kind}"
-    if kind == "xlsx":
-        body, mimetype = writers.xlsx_bytes(header, table), XLSX
-    else:
-        separator = ";" if request.args.get("separator", "semicolon") == "semicolon" else ","
-        body, mimetype = writers.csv_bytes(header, table, separator), "text/csv"
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
+    separator = ";" if request.args.get("separator", "semicolon") == "semicolon" else ","
+    body, mimetype = writers.download(kind, header, table, separator)
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": writers.attachment(kind, start, end)})

@@ -5,10 +5,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory, url_for
+from flask_babel import get_locale, gettext
 
 from ..models import LessonVersion
 from ..narration import clips
-from ..narration.plan import NarrationConfig, question_sound, step_sound
+from ..narration.plan import NarrationConfig, feedback_sound, prompt_sound, question_sound, step_sound
 from ..narration.worker import NarrationWorker
 
 bp = Blueprint("audio", __name__)
@@ -19,6 +20,17 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
     app.add_template_global(step_audio)
     app.add_template_global(question_audio)
+    app.add_template_global(feedback_audio)
+    app.add_template_global(prompt_audio)
+    restart_narration(app)
+
+
+def restart_narration(app) -> None:
+    """After the kiosk switched to new courses: read the new folder, make the clips of what changed.
+    The old run stops between two clips; an unchanged sentence keeps its clip, so little is made again."""
+    old = app.config.get("NARRATION_WORKER")
+    if old is not None:
+        old.stopping.set()
     config = narration_config(app.config)
     app.config["NARRATION_CONFIG"] = config
     if config.enabled and _background(app):
@@ -29,7 +41,8 @@ def narration_config(config) -> NarrationConfig:
     voices = config.get("NARRATION_VOICES") or Path(config["DATA_PATH"]) / "voices"
     return NarrationConfig(data_dir=Path(config["DATA_PATH"]), content_dir=Path(config["CONTENT_PATH"]),
                            voices_dir=Path(voices), piper_command=config.get("NARRATION_PIPER") or "piper",
-                           enabled=str(config.get("NARRATION", "auto")).lower() != "no")
+                           enabled=str(config.get("NARRATION", "auto")).lower() != "no",
+                           locales_dir=Path(config["BABEL_TRANSLATION_DIRECTORIES"]))
 
 
 def _background(app) -> bool:
@@ -76,3 +89,13 @@ def question_audio(lesson, index: int) -> dict:
     question = asdict(lesson.quiz.questions[index])
     return _offer(question_sound(question, index + 1, lesson.language, _source(lesson),
                                  current_app.config["NARRATION_CONFIG"]))
+
+
+def feedback_audio(lesson, feedback: str) -> dict:
+    """{state, url, recorded} for one feedback the result page shows, in the lesson's language."""
+    return _offer(feedback_sound(feedback, lesson.language, current_app.config["NARRATION_CONFIG"]))
+
+
+def prompt_audio(screen: str) -> dict:
+    """{state, url, recorded} for a first screen's prompt ('who', 'new', 'pin') in the page's language."""
+    return _offer(prompt_sound(screen, gettext, str(get_locale()), current_app.config["NARRATION_CONFIG"]))

@@ -23,6 +23,7 @@ from sync.packs.signing import UNTRUSTED_BY_KIOSK, fingerprint, load_public
 
 from .. import packs
 from ..csrf import csrf
+from . import audio
 from .facilitator import facilitator_required
 
 bp = Blueprint("packs", __name__, url_prefix="/facilitator/packs")
@@ -60,6 +61,7 @@ def follow_content(app, wait: bool) -> bool:
             return False
         report = packs.reindex(target, app.config["DATA_PATH"], app.config["DEFAULT_LANGUAGE"])
         app.config.update(CONTENT_PATH=target, INDEX_REPORT=report)
+        audio.restart_narration(app)        # the clips of changed text are made here, none travel in packs
         return True
     finally:
         lock.release()

@@ -16,17 +16,20 @@ from sync.wire import protocol
 
 from . import (
     access_pages,
+    activity_export,
     api,
     bundle_page,
     cards_api,
     content_api,
+    credential_page,
     db,
+    lrs_page,
     network_page,
     set_aside_page,
     settings,
     signed_in,
     views,
-    xapi,
+    xapi_api,
 )
 from .models import Setting
 
@@ -63,8 +66,11 @@ def create_hub_app(config: dict | None = None) -> Flask:
     set_aside_page.init_app(app)
     bundle_page.init_app(app)
     network_page.init_app(app)
-    xapi.init_app(app)
-    csrf.exempt(xapi.bp)            # GET only, Basic auth or a facilitator session
+    activity_export.init_app(app)
+    xapi_api.init_app(app)
+    csrf.exempt(xapi_api.bp)        # GET only, Basic auth or a facilitator session
+    lrs_page.init_app(app)
+    credential_page.init_app(app)   # anyone may check a badge, like /verify
     app.register_error_handler(HTTPException, _sync_refusal)
     return app
 

@@ -18,6 +18,13 @@ def _options(function):
     return click.option("--database-url", default=None, help=URL_HELP)(function)
 
 
+def _lrs_options(function):
+    function = click.option("--lrs-password-file", type=click.Path(exists=True, dir_okay=False), default=None,
+                            help="A file holding the LRS's password (or RELAIS_LRS_PASSWORD).")(function)
+    function = click.option("--lrs-username", default=None, help="The LRS's user name or key (or RELAIS_LRS_USERNAME).")(function)
+    return click.option("--lrs-url", default=None, help="The funder's LRS, e.g. https://lrs.example/xapi (or RELAIS_LRS_URL).")(function)
+
+
 def _config(data_dir, database_url, **extra) -> dict:
     values = settings.resolve()
     return dict(HUB_DATA_DIR=data_dir or values["HUB_DATA_DIR"] or "hub-data",
@@ -36,10 +43,11 @@ def _open(data_dir, database_url):
 @click.option("--host", default="0.0.0.0", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8090, show_default=True, help="Port to listen on.")
 @click.option("--threads", default=8, show_default=True, help="Worker threads.")
-@click.option("--public-url", default=None, help="The hub's public address (xAPI homePage).")
+@click.option("--public-url", default=None, help="The hub's public address, the start of xAPI IRIs (or RELAIS_HUB_URL).")
+@_lrs_options
 @_options
 @click.pass_context
-def hub(ctx, host, port, threads, public_url, data_dir, database_url):
+def hub(ctx, host, port, threads, public_url, lrs_url, lrs_username, lrs_password_file, data_dir, database_url):
     """Run the hub that kiosks send progress to (without a sub-command: serve it)."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"data_dir": data_dir, "database_url": database_url}
@@ -47,12 +55,44 @@ def hub(ctx, host, port, threads, public_url, data_dir, database_url):
     from sync.base import serving
 
     from .app import create_hub_app
-    app = create_hub_app(_config(data_dir, database_url, HUB_URL=public_url))
+    extra = _lrs_config(public_url, lrs_url, lrs_username, lrs_password_file)
+    app = create_hub_app(_config(data_dir, database_url, **extra))
     where = app.config["DATABASE_URL"] and "PostgreSQL" or f"SQLite in {app.config['HUB_DATA_DIR']}"
     click.echo(f"Relais hub on http://{host}:{port}/ ({where}).")
+    _start_forwarder(app.config)
     values = settings.resolve()
     serving.serve(app, host=host, port=port, threads=threads, ident="Relais hub", echo=click.echo,
                   connection_limit=values["SERVER_CONNECTION_LIMIT"], channel_timeout=values["SERVER_CHANNEL_TIMEOUT"])
+
+
+def _lrs_config(public_url, lrs_url, lrs_username, lrs_password_file) -> dict:
+    """The settings the command line gives (only those it was given: the rest come from RELAIS_…)."""
+    from pathlib import Path
+    given = {"HUB_URL": public_url, "LRS_URL": lrs_url, "LRS_USERNAME": lrs_username,
+             "LRS_PASSWORD": Path(lrs_password_file).read_text(encoding="utf-8").strip() if lrs_password_file else None}
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def _lrs_target(config: dict):
+    """The LRS to send to, or None; a ClickException when its settings are wrong or the public address unset."""
+    from .lrs_forwarder import target_from
+    try:
+        target = target_from(config)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    if target is not None and not config.get("HUB_URL"):
+        raise click.ClickException("statements sent to an LRS are kept there for good: set the hub's public "
+                                   "address first (--public-url or RELAIS_HUB_URL)")
+    return target
+
+
+def _start_forwarder(config: dict) -> None:
+    from .lrs_forwarder import start
+    from .xapi import public_url
+    target = _lrs_target(config)
+    if target is not None:
+        start(target, public_url(config), float(config["LRS_INTERVAL"]))
+        click.echo(f"Sending xAPI statements to {target.url} (progress: the hub's Funder's LRS page).")
 
 
 def _db(ctx, data_dir, database_url):
@@ -141,8 +181,8 @@ def set_password(ctx, name, data_dir, database_url):
 
 @hub.command("export-xapi")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
-@click.option("--public-url", default="http://127.0.0.1:8090", show_default=True,
-              help="The hub's public address, used as the actors' account homePage.")
+@click.option("--public-url", default=None, help="The hub's public address (default: RELAIS_HUB_URL, as the hub "
+              "serves them; unset: https://relais.invalid).")
 @click.option("--facilitator", default=None, help="Only the centres this hub facilitator sees (default: all).")
 @_options
 @click.pass_context
@@ -151,6 +191,7 @@ def export_xapi(ctx, file, public_url, facilitator, data_dir, database_url):
     from . import scopes
     from .models import Facilitator
     from .xapi import export
+    from .xapi import public_url as home
     with _db(ctx, data_dir, database_url).connection_context():
         scope = scopes.NATIONAL
         if facilitator is not None:
@@ -158,8 +199,30 @@ def export_xapi(ctx, file, public_url, facilitator, data_dir, database_url):
             if account is None:
                 raise click.ClickException(f"no hub facilitator is called '{facilitator.strip()}'.")
             scope = scopes.scope_of(account)
-        count = export(file, public_url.rstrip("/"), scope)
+        count = export(file, home(settings.resolve(_lrs_config(public_url, None, None, None))), scope)
     click.echo(f"{count} statements written to {file}.")
+
+
+@hub.command("forward-xapi")
+@click.option("--public-url", default=None, help="The hub's public address (or RELAIS_HUB_URL); required.")
+@_lrs_options
+@_options
+@click.pass_context
+def forward_xapi(ctx, public_url, lrs_url, lrs_username, lrs_password_file, data_dir, database_url):
+    """Send every waiting statement to the LRS now, batch after batch; exit 1 if it refuses or cannot be reached."""
+    from . import lrs_forwarder
+    from .xapi import public_url as home
+    config = settings.resolve(_lrs_config(public_url, lrs_url, lrs_username, lrs_password_file))
+    target = _lrs_target(config)
+    if target is None:
+        raise click.ClickException("say which LRS: --lrs-url or RELAIS_LRS_URL")
+    with _db(ctx, data_dir, database_url).connection_context():
+        while (outcome := lrs_forwarder.step(target, home(config), patient=False)) in ("sent", "raced"):
+            pass
+        progress = lrs_forwarder.load()[0]
+    click.echo(f"{progress.sent} statements sent to {target.url} so far.")
+    if outcome == "failed":
+        raise click.ClickException(f"stopped: {progress.last_error}; the next run resumes there")
 
 
 def _content_dir(ctx, data_dir):

@@ -6,13 +6,14 @@ knows which it is, except the ingest lock (see ingest.py).
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
-from . import migrations
+from . import migrations, partitions
 
 # As on the kiosk: WAL + synchronous=FULL, because an acknowledged batch must survive a power cut.
 SQLITE_PRAGMAS = {"journal_mode": "wal", "synchronous": "full", "foreign_keys": 1,
@@ -27,6 +28,16 @@ class HubModel(peewee.Model):
         legacy_table_names = False
 
 
+class _Postgres(PooledPostgresqlDatabase):
+    """Pooled PostgreSQL reading `uuid` columns as text, as SQLite gives them (psycopg2 would make UUIDs)."""
+
+    def _initialize_connection(self, conn):
+        super()._initialize_connection(conn)
+        # imported here: psycopg2 is needed only by a hub on PostgreSQL
+        from psycopg2.extensions import new_type, register_type
+        register_type(new_type((2950,), "UUID_AS_TEXT", lambda value, cursor: value), conn)   # 2950: uuid
+
+
 def connect(url: str | None, data_dir: Path | None) -> peewee.Database:
     """A pooled database for a postgresql:// URL, else a SQLite file in `data_dir`."""
     url = url or os.environ.get("DATABASE_URL")
@@ -34,7 +45,7 @@ def connect(url: str | None, data_dir: Path | None) -> peewee.Database:
         parts = urlparse(url)
         if parts.scheme not in ("postgres", "postgresql"):
             raise ValueError(f"unsupported database URL {parts.scheme}://… (use postgresql://)")
-        return PooledPostgresqlDatabase(
+        return _Postgres(
             parts.path.lstrip("/"), user=unquote(parts.username or "") or None,
             password=unquote(parts.password or "") or None, host=parts.hostname or "127.0.0.1",
             port=parts.port or 5432, max_connections=32, stale_timeout=600)
@@ -55,8 +66,10 @@ def open_database(url: str | None = None, data_dir: Path | None = None) -> peewe
     if previous is not None:
         previous.close_all() if hasattr(previous, "close_all") else previous.close()
     database.initialize(connect(url, data_dir))
+    partitions.forget()
     with database.connection_context():
         migrations.migrate_to_latest(database)
+        partitions.ensure(database.obj, time.time())
     return database
 
 

@@ -15,7 +15,7 @@ import peewee
 
 from sync.wire import protocol
 
-from . import authority, bulk, cards, merge, set_aside
+from . import authority, bulk, cards, event_places, merge, partitions, set_aside, summaries
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch, SetAside
 
@@ -51,9 +51,11 @@ def ingest(kiosk: Kiosk, batch: dict, now: float | None = None) -> Ack:
     events = batch["events"]
     checked = protocol.check_events(events)
     try:
+        partitions.ensure(database.obj, now)
         with _kiosk_lock(kiosk.id):
-            fresh, aside = _take(kiosk, checked, now)
-            acked = {epoch: _advance(kiosk.id, epoch) for epoch in sorted({e["epoch"] for e in events})}
+            places = event_places.of(kiosk.id)
+            fresh, aside = _take(kiosk, places, checked, now)
+            acked = {epoch: _advance(kiosk.id, places, epoch) for epoch in sorted({e["epoch"] for e in events})}
             _touch(kiosk.id, fresh, batch.get("pending", 0), now)
     except peewee.OperationalError as error:
         raise _busy(error) from None
@@ -64,7 +66,8 @@ def ingest(kiosk: Kiosk, batch: dict, now: float | None = None) -> Ack:
                set_aside=[entry.wire() for entry in aside])
 
 
-def _take(kiosk: Kiosk, checked: list[protocol.Checked], now: float) -> tuple[list[dict], list]:
+def _take(kiosk: Kiosk, places: event_places.Places, checked: list[protocol.Checked],
+          now: float) -> tuple[list[dict], list]:
     """Store the events the hub may take, set the others aside; (events stored, entries set aside)."""
     before = set_aside.earlier(kiosk.id, [c.event for c in checked])
     waiting = [c for c in checked if c.event["id"] not in before]
@@ -78,35 +81,36 @@ def _take(kiosk: Kiosk, checked: list[protocol.Checked], now: float) -> tuple[li
             refused.append((item.event, authority.NOT_YOUR_LEARNER, authority.NOT_YOUR_LEARNER_DETAIL))
         else:
             good.append(item)
-    fresh, unstorable = _store_all(kiosk.id, good, now) if good else ([], [])
-    refused = _not_resent(kiosk.id, refused + unstorable)
+    fresh, unstorable = _store_all(kiosk.id, places, good, now) if good else ([], [])
+    refused = _not_resent(kiosk.id, places, refused + unstorable)
     return fresh, list(before.values()) + set_aside.record(kiosk.id, refused, now)
 
 
-def _store_all(kiosk_id: str, good: list[protocol.Checked], now: float) -> tuple[list[dict], list]:
+def _store_all(kiosk_id: str, places: event_places.Places, good: list[protocol.Checked],
+               now: float) -> tuple[list[dict], list]:
     """Store and merge in bulk; if the database refuses, event by event, each in its own savepoint."""
     try:
         with database.atomic():
-            return _store(kiosk_id, good, now), []
+            return _store(kiosk_id, places, good, now), []
     except STORE_ERRORS:
         pass
     fresh, unstorable = [], []
     for item in good:
         try:
             with database.atomic():
-                fresh += _store(kiosk_id, [item], now)
+                fresh += _store(kiosk_id, places, [item], now)
         except STORE_ERRORS as error:
             said = (str(error).strip().splitlines() or [type(error).__name__])[0]
             unstorable.append((item.event, set_aside.UNSTORABLE, f"the hub's database refused it: {said}"))
     return fresh, unstorable
 
 
-def _store(kiosk_id: str, good: list[protocol.Checked], now: float) -> list[dict]:
+def _store(kiosk_id: str, places: event_places.Places, good: list[protocol.Checked], now: float) -> list[dict]:
     """Insert, check resent events, merge and apply erasures; return the events newly stored."""
     events = [c.event for c in good]
-    new_ids = _insert(kiosk_id, events, [c.payload for c in good], now)
+    new_ids = _insert(kiosk_id, places, events, [c.payload for c in good], now)
     fresh = [e for e in events if e["id"] in new_ids]
-    _check_resent(kiosk_id, [e for e in events if e["id"] not in new_ids])
+    _check_resent(kiosk_id, places, [e for e in events if e["id"] not in new_ids])
     erased = _erased_among(fresh)
     merge.apply(kiosk_id, [e for e in fresh if e["learner"] not in erased])
     merged = {e["learner"]: e["payload"].get("merged_into") for e in fresh if e["type"] == "learner.erased"}
@@ -114,18 +118,22 @@ def _store(kiosk_id: str, good: list[protocol.Checked], now: float) -> list[dict
         into = merged.get(learner)
         merge.erase(learner, now, merged_into=into if protocol.valid_uuid(into) else None)
     cards.changed(kiosk_id, {e["learner"] for e in fresh if e["learner"]}, erased)
+    # The read side: certificates by code and learners' summaries, in this same transaction.
+    summaries.record(kiosk_id, [e for e in fresh if e["learner"] not in erased], erased)
     return fresh
 
 
-def _not_resent(kiosk_id: str, refused: list[tuple[dict, str, str]]) -> list[tuple[dict, str, str]]:
+def _not_resent(kiosk_id: str, places: event_places.Places,
+                refused: list[tuple[dict, str, str]]) -> list[tuple[dict, str, str]]:
     """Drop from `refused` the events the hub already stored (a resend, say from before a rule was added)."""
     if not refused:
         return refused
     events = [event for event, _, _ in refused]
-    held = {row.id for row in Event.select(Event.id).where(Event.id.in_([e["id"] for e in events]))}
-    places = {(r.epoch, r.seq) for r in Event.select(Event.epoch, Event.seq).where(
-        (Event.kiosk_id == kiosk_id) & Event.seq.in_([e["seq"] for e in events]))}
-    _check_resent(kiosk_id, [e for e in events if e["id"] in held or (e["epoch"], e["seq"]) in places])
+    ids = [e["id"] for e in events if protocol.valid_uuid(e["id"])]     # no other id is held (nor castable)
+    held = {row.id for row in Event.select(Event.id).where(Event.id.in_(ids))} if ids else set()
+    held |= set(event_places.archived(places, ids))
+    taken = event_places.held(places, [e["seq"] for e in events])
+    _check_resent(kiosk_id, places, [e for e in events if e["id"] in held or (e["epoch"], e["seq"]) in taken])
     return [item for item in refused if item[0]["id"] not in held]
 
 
@@ -153,21 +161,35 @@ def _busy(error: peewee.OperationalError) -> Busy:
 EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc", "type", "payload", "received_at"]
 
 
-def _insert(kiosk_id: str, events: list[dict], payloads: list[str], now: float) -> set[str]:
-    """Insert the events the hub does not hold yet; return the ids actually inserted."""
-    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], protocol.event_digest(e, p), e["learner"], e["hlc"], e["type"],
-             p, now) for e, p in zip(events, payloads)]
+def _insert(kiosk_id: str, places: event_places.Places, events: list[dict], payloads: list[str],
+            now: float) -> set[str]:
+    """Insert the events the hub does not hold yet; return the ids actually inserted.
+
+    SQLite: the events table's unique keys decide. PostgreSQL: `event_seen` decides, then only the
+    events it took are written to the partitioned table (sync/hub/event_places.py)."""
+    claimed = event_places.claim(places, events)
+    digest = Event.digest.db_value
+    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], digest(protocol.event_digest(e, p)), e["learner"], e["hlc"],
+             e["type"], p, now) for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
+    if claimed is not None:
+        if rows:
+            bulk.insert(Event, EVENT_COLUMNS, rows)
+        return claimed
     return {row[0] for row in bulk.insert(Event, EVENT_COLUMNS, rows, "ON CONFLICT DO NOTHING RETURNING id")}
 
 
-def _check_resent(kiosk_id: str, resent: list[dict]) -> None:
+def _check_resent(kiosk_id: str, places: event_places.Places, resent: list[dict]) -> None:
     """A resent event must be the very same event, from the same kiosk at the same place."""
     if not resent:
         return
+    ids = [e["id"] for e in resent if protocol.valid_uuid(e["id"])]
     held = {row.id: row for row in Event.select(Event.id, Event.kiosk_id, Event.epoch, Event.seq, Event.digest)
-            .where(Event.id.in_([e["id"] for e in resent]))}
+            .where(Event.id.in_(ids))} if ids else {}
+    archived = event_places.archived(places, [i for i in ids if i not in held])
     for event in resent:
         row = held.get(event["id"])
+        if row is None and archived.get(event["id"]) == (event["epoch"], event["seq"]):
+            continue                          # its row left with an old partition: a duplicate all the same
         if row is None:
             raise Conflict(f"sequence {event['epoch']}/{event['seq']} is already used by another event")
         if row.kiosk_id != kiosk_id or (row.epoch, row.seq) != (event["epoch"], event["seq"]):
@@ -194,17 +216,17 @@ def _erased_among(events: list[dict]) -> set[str]:
     return now_erased | before
 
 
-def _advance(kiosk_id: str, epoch: int) -> int:
+def _advance(kiosk_id: str, places: event_places.Places, epoch: int) -> int:
     """Move the epoch's acknowledgement over every contiguous sequence now held, stored or set aside."""
     row = KioskEpoch.get_or_none((KioskEpoch.kiosk == kiosk_id) & (KioskEpoch.epoch == epoch))
     if row is None:
         row = KioskEpoch.create(kiosk=kiosk_id, epoch=epoch, acked_seq=0)
     seq = row.acked_seq
     mark = database.param
+    held, params = event_places.following(places, epoch, seq)
     following = database.execute_sql(
-        f'SELECT seq FROM "{bulk.table(Event)}" WHERE kiosk_id = {mark} AND epoch = {mark} AND seq > {mark} '
-        f'UNION ALL SELECT seq FROM "{bulk.table(SetAside)}" WHERE kiosk_id = {mark} AND epoch = {mark} '
-        f'AND seq > {mark} ORDER BY seq', [kiosk_id, epoch, seq] * 2)
+        f'{held} UNION ALL SELECT seq FROM "{bulk.table(SetAside)}" WHERE kiosk_id = {mark} AND epoch = {mark} '
+        f'AND seq > {mark} ORDER BY seq', [*params, kiosk_id, epoch, seq])
     for (held,) in following:
         if held != seq + 1:
             break

@@ -3,7 +3,28 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .db import HubModel
+from .db import HubModel, is_postgres
+
+
+class UuidText(pw.Field):
+    """A uuid, read and written as its text: native `uuid` on PostgreSQL (16 bytes), text on SQLite."""
+
+    field_type = "UUID"
+
+    def python_value(self, value):
+        return None if value is None else str(value)
+
+
+class DigestField(pw.Field):
+    """A SHA-256 in hex, or "" once erased: 32 bytes of `bytea` on PostgreSQL, its hex text on SQLite."""
+
+    field_type = "TEXT"
+
+    def db_value(self, value):
+        return bytes.fromhex(value) if value is not None and is_postgres() else value
+
+    def python_value(self, value):
+        return value.hex() if isinstance(value, (bytes, memoryview)) else value
 
 
 class Setting(HubModel):
@@ -76,15 +97,19 @@ class Nonce(HubModel):
 
 
 class Event(HubModel):
-    """Every event received, once. An erased learner's events keep only id, kiosk and sequence."""
+    """Every event received, once. An erased learner's events keep only id, kiosk and sequence.
+
+    On PostgreSQL (migration 11) the table is partitioned by month of `received_at`, and what makes an
+    event once is the narrow table `event_seen` beside it (sync/hub/event_places.py, docs/hub-storage.md).
+    """
 
     row = pw.BigAutoField()                  # arrival order, for xAPI paging
-    id = pw.TextField(unique=True)
+    id = UuidText(unique=True)
     kiosk_id = pw.TextField()
     epoch = pw.IntegerField()
     seq = pw.BigIntegerField()
-    digest = pw.TextField()                  # empty once erased: a resend is then simply a duplicate
-    learner_uuid = pw.TextField(null=True, index=True)
+    digest = DigestField()                   # empty once erased: a resend is then simply a duplicate
+    learner_uuid = UuidText(null=True, index=True)
     hlc = pw.TextField()
     type = pw.TextField()
     payload = pw.TextField(null=True)        # compact JSON
@@ -92,6 +117,25 @@ class Event(HubModel):
 
     class Meta:
         indexes = ((("kiosk_id", "epoch", "seq"), True),)
+
+
+class KioskNumber(HubModel):
+    """PostgreSQL only (migration 11): a number for each kiosk, 4 bytes in every key of `event_seen`."""
+
+    number = pw.AutoField()
+    kiosk_id = pw.TextField(unique=True)
+
+
+class EventSeen(HubModel):
+    """PostgreSQL only (migration 11): each event's place and id, once, across every monthly partition."""
+
+    kiosk = pw.IntegerField()                 # KioskNumber.number
+    epoch = pw.IntegerField()
+    seq = pw.BigIntegerField()
+    id = UuidText(unique=True)
+
+    class Meta:
+        primary_key = pw.CompositeKey("kiosk", "epoch", "seq")
 
 
 class Learner(HubModel):
@@ -225,6 +269,7 @@ class NetworkCentre(HubModel):
     network = pw.ForeignKeyField(Network, on_delete="CASCADE")
 
 
+# KioskNumber and EventSeen are not in MODELS: migration 11 makes them on PostgreSQL only.
 MODELS = [Setting, Facilitator, FacilitatorSession, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
           QuizAttempt, Erased, Publication, KioskContent, SetAside,
           CardClock, Network, NetworkCentre]
@@ -261,3 +306,78 @@ class FacilitatorGrant(HubModel):
 
 
 MODELS += [CentreRegion, FacilitatorScope, FacilitatorGrant]
+
+
+# What the read side looks up instead of scanning events (sync/hub/summaries.py keeps them at ingest;
+# migration 10 made these tables and filled them from what the hub held).
+
+class Certificate(HubModel):
+    """A certificate issued on a kiosk, found by its code (the public /verify page)."""
+
+    code = pw.TextField(primary_key=True)
+    learner_uuid = pw.TextField(index=True)
+    kiosk_id = pw.TextField()
+    course_id = pw.TextField()
+    course_title = pw.TextField(null=True)
+    name = pw.TextField(null=True)
+    centre = pw.TextField(null=True)
+    issued_at = pw.DoubleField(null=True)
+    proof = pw.TextField(null=True, index=True)     # its signed badge's proof value (the QR code's link)
+    credential = pw.TextField(null=True)            # that badge, as the kiosk sent it
+
+
+class LearnerSummary(HubModel):
+    """One learner's totals over every course, with their origin kiosk's centre (the learners page)."""
+
+    learner_uuid = pw.TextField(primary_key=True)
+    kiosk_id = pw.TextField()
+    centre = pw.TextField()
+    name = pw.TextField(null=True)
+    name_key = pw.TextField(default="")        # the name casefolded: the page's order and its search
+    lessons_started = pw.IntegerField(default=0)
+    lessons_completed = pw.IntegerField(default=0)
+    done_alone = pw.IntegerField(default=0)
+    done_with_help = pw.IntegerField(default=0)
+    seconds = pw.BigIntegerField(default=0)
+    quiz_attempts = pw.IntegerField(default=0)
+    quizzes_passed = pw.IntegerField(default=0)
+    certificates = pw.IntegerField(default=0)
+    last_seen = pw.DoubleField(null=True)      # the learner's latest event, by its kiosk's clock
+
+    class Meta:
+        indexes = ((("centre", "name_key", "learner_uuid"), False),)
+
+
+class LearnerCourse(HubModel):
+    """One learner's totals in one course (the CSV's rows)."""
+
+    learner_uuid = pw.TextField()
+    course_id = pw.TextField()
+    lessons_started = pw.IntegerField(default=0)
+    lessons_completed = pw.IntegerField(default=0)
+    done_alone = pw.IntegerField(default=0)
+    done_with_help = pw.IntegerField(default=0)
+    seconds = pw.BigIntegerField(default=0)
+    quiz_attempts = pw.IntegerField(default=0)
+    quizzes_passed = pw.IntegerField(default=0)
+
+    class Meta:
+        primary_key = pw.CompositeKey("learner_uuid", "course_id")
+
+
+class KioskSummary(HubModel):
+    """Totals of the learners enrolled on one kiosk (dashboards add them up by centre and region)."""
+
+    kiosk_id = pw.TextField(primary_key=True)
+    centre = pw.TextField(index=True)
+    learners = pw.IntegerField(default=0)
+    lessons_completed = pw.BigIntegerField(default=0)
+    done_alone = pw.BigIntegerField(default=0)
+    done_with_help = pw.BigIntegerField(default=0)
+    seconds = pw.BigIntegerField(default=0)
+    quizzes_passed = pw.BigIntegerField(default=0)
+    certificates = pw.BigIntegerField(default=0)
+    last_seen = pw.DoubleField(null=True)
+
+
+MODELS += [Certificate, LearnerSummary, LearnerCourse, KioskSummary]

@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import re
 import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError, validate_csrf
@@ -18,8 +26,9 @@ from wtforms.validators import ValidationError
 from sync.base import accounts, credentials, next_page
 from sync.packs.errors import PackError
 
-from . import auth, reports, set_aside
-from .models import Event, Facilitator, Kiosk
+from . import auth, certificates, reports, set_aside
+from .db import database
+from .models import Facilitator, Kiosk
 from .publish import publish, targets_for, visible_publications
 from .scopes import ScopeRefused, known_centres
 from .signed_in import current_facilitator, current_scope, login_required
@@ -75,19 +84,38 @@ def kiosks():
 @bp.get("/learners")
 @login_required
 def learners():
-    return render_template("hub/learners.html", rows=reports.learner_progress(current_scope()))
+    find = request.args.get("find", "")[:credentials.MAX_NAME]
+    page = reports.learner_page(current_scope(), find, request.args.get("page", ""))
+    return render_template("hub/learners.html", page=page, find=find, courses=reports.courses_of(page.rows))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    return render_template("hub/dashboard.html", board=reports.dashboard(current_scope()))
 
 
 @bp.get("/learners.csv")
 @login_required
 def learners_csv():
+    rows = reports.learner_csv_rows(current_scope())
+    return Response(stream_with_context(_csv_lines(reports.CSV_COLUMNS, rows)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=relais-progress.csv"})
+
+
+def _csv_lines(columns: list[str], rows):
+    """CSV text a line at a time, each value made safe for spreadsheets, read as it is sent."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(reports.CSV_COLUMNS)
-    for row in reports.learner_progress(current_scope()):
-        writer.writerow([reports.csv_safe(row[c]) for c in reports.CSV_COLUMNS])
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=relais-progress.csv"})
+    writer.writerow(columns)
+    with database.connection_context():      # the request's connection may be closed while the body is sent
+        for row in rows:
+            writer.writerow([reports.csv_safe(row[c]) for c in columns])
+            if out.tell() > 32768:
+                yield out.getvalue()
+                out.seek(0)
+                out.truncate()
+    yield out.getvalue()
 
 
 @bp.route("/enroll-codes", methods=["GET", "POST"])
@@ -162,20 +190,10 @@ def _when(timestamp) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "—"
 
 
-CERTIFICATE_CODE = re.compile(r"^[A-Z0-9]{4}-[A-Z0-9]{4}$")
-
-
 @bp.get("/verify")
 def verify():
-    """Anyone (a funder, an employer) can check a certificate's code once the kiosk has synced."""
-    code = request.args.get("code", "").strip().upper()
-    found = None
-    if CERTIFICATE_CODE.match(code):
-        for event in (Event.select().where((Event.type == "certificate.issued") &
-                                           Event.payload.contains(code))):
-            payload = json.loads(event.payload or "{}")
-            if payload.get("code") == code:
-                found = payload
-                break
+    """Anyone (a funder, an employer) can check a certificate's code once the kiosk has synced: one row read."""
+    code = request.args.get("code", "").strip().upper()[:20]
+    found = certificates.find(code)
     return render_template("hub/verify.html", code=code, found=found,
-                           valid_format=bool(CERTIFICATE_CODE.match(code))), (200 if found or not code else 404)
+                           valid_format=bool(certificates.CODE.match(code))), (200 if found or not code else 404)

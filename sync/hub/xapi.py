@@ -2,25 +2,24 @@
 
 The actor is a pseudonymous account (the learner's uuid on this hub), never a name; statement ids
 are derived from event ids, so exporting twice gives the same statements and an LRS de-duplicates.
+Every IRI starts with the hub's configured public address (HUB_URL), never with what a request says
+its host is: the command-line export, GET /xapi/statements and the LRS forwarder give the same bytes.
 """
 from __future__ import annotations
 
-import base64
 import json
-import re
+import math
 import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, request, url_for
-
-from . import auth
 from .models import Event
 from .scopes import NATIONAL, Scope
-from .signed_in import current_facilitator, current_scope, use_account
 
-bp = Blueprint("xapi", __name__)
 VERSION = "1.0.3"
+# Used when HUB_URL is not set: a name that can never belong to anyone (RFC 2606), so an unset address is
+# visible in every statement rather than silently replaced by whatever host a request named.
+FALLBACK_URL = "https://relais.invalid"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://relais.invalid/xapi/statement")
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {name: {"id": ADL + name, "display": {"en-US": name}}
@@ -29,23 +28,38 @@ TYPES = {"lesson": "http://adlnet.gov/expapi/activities/lesson", "course": "http
          "quiz": "http://adlnet.gov/expapi/activities/assessment",
          "question": "http://adlnet.gov/expapi/activities/cmi.interaction"}
 MAPPED = ("lesson.progressed", "lesson.completed", "quiz.attempted", "certificate.issued")
-ROW = re.compile(r"[0-9]{1,18}")            # a row number or a page size: fits the database's 64-bit integers
+# The event types that can give a statement with each verb (the read endpoint's `verb` filter).
+TYPES_OF_VERB = {"experienced": ("lesson.progressed",),
+                 "completed": ("lesson.progressed", "lesson.completed", "certificate.issued"),
+                 "answered": ("quiz.attempted",), "passed": ("quiz.attempted",), "failed": ("quiz.attempted",)}
+AUTHORITY_NAME = "relais-hub"
 
 
-def init_app(app) -> None:
-    app.register_blueprint(bp)
+def public_url(config) -> str:
+    """The hub's public address from its settings (HUB_URL), without a final slash; FALLBACK_URL when unset."""
+    return (config.get("HUB_URL") or FALLBACK_URL).rstrip("/")
+
+
+def iso(seconds: float) -> str:
+    """A moment as ISO 8601 UTC with milliseconds, as every xAPI timestamp here is written."""
+    ms = math.floor(seconds * 1000)          # cut, never rounded up: `since`/`until` compare what is shown
+    moment = datetime.fromtimestamp(ms // 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def timestamp(hlc: str) -> str:
     """The HLC's wall time as ISO 8601 UTC with milliseconds."""
-    ms = int(hlc.split("-")[0])
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+    return iso(int(hlc.split("-")[0]) / 1000)
 
 
 def activity(home: str, kind: str, key: str, suffix: str = "") -> dict:
     return {"objectType": "Activity", "id": f"{home}/xapi/activities/{kind}/{quote(str(key), safe='')}{suffix}",
             "definition": {"type": TYPES[kind], "name": {"und": str(key)}}}
+
+
+def authority(home: str) -> dict:
+    """The agent vouching for every statement: this hub, which received the events from its kiosks."""
+    return {"objectType": "Agent", "account": {"homePage": home, "name": AUTHORITY_NAME}}
 
 
 def statements_for(event: Event, home: str) -> list[dict]:
@@ -55,17 +69,21 @@ def statements_for(event: Event, home: str) -> list[dict]:
     p = json.loads(event.payload)
     if not p:
         return []
-    base = {"actor": {"objectType": "Agent", "account": {"homePage": home, "name": event.learner_uuid}},
+    base = {"actor": {"objectType": "Agent", "account": {"homePage": home, "name": str(event.learner_uuid)}},
             "timestamp": timestamp(event.hlc), "version": VERSION,
-            "context": {"platform": "Relais", "extensions": {f"{home}/xapi/extensions/kiosk": event.kiosk_id}}}
+            "context": {"platform": "Relais", "extensions": {f"{home}/xapi/extensions/kiosk": str(event.kiosk_id)}}}
+    received = getattr(event, "received_at", None)
+    if received is not None:
+        base.update(stored=iso(received), authority=authority(home))
     if p.get("course"):
         base["context"]["contextActivities"] = {"parent": [activity(home, "course", p["course"])]}
-    sid = str(uuid.uuid5(NAMESPACE, event.id))
+    event_id = str(event.id)
+    sid = str(uuid.uuid5(NAMESPACE, event_id))
     if event.type == "certificate.issued":
         return [dict(base, id=sid, verb=VERBS["completed"], object=activity(home, "course", p.get("course", "")),
                      result={"completion": True})]
     if event.type == "quiz.attempted":
-        return _quiz(base, sid, event.id, p, home)
+        return _quiz(base, sid, event_id, p, home)
     done = event.type == "lesson.completed" or p.get("status") == "completed"
     result = {"duration": f"PT{_count(p.get('time_spent'))}S"}
     if done:
@@ -100,13 +118,22 @@ def _quiz(base: dict, sid: str, event_id: str, p: dict, home: str) -> list[dict]
     return out
 
 
+def mapped_events(scope: Scope):
+    """The events of `scope`'s kiosks that give statements, as a query to narrow and order."""
+    return Event.select().where(Event.type.in_(MAPPED) & Event.payload.is_null(False)
+                                & scope.covers_kiosk(Event.kiosk_id))
+
+
 def page(home: str, scope: Scope, after: int = 0, limit: int = 200) -> tuple[list[dict], int | None]:
     """Statements from events of `scope`'s kiosks stored after row `after`; the last row read, when there may be more."""
-    events = list(Event.select().where((Event.row > after) & Event.type.in_(MAPPED) & Event.payload.is_null(False)
-                                       & scope.covers_kiosk(Event.kiosk_id))
-                  .order_by(Event.row).limit(limit))
+    events = list(mapped_events(scope).where(Event.row > after).order_by(Event.row).limit(limit))
     statements = [s for e in events for s in statements_for(e, home)]
     return statements, (events[-1].row if len(events) == limit else None)
+
+
+def encode(statement: dict) -> str:
+    """One statement as the bytes every way out writes (the export file, the endpoint, the forwarder)."""
+    return json.dumps(statement, ensure_ascii=False)
 
 
 def export(path, home: str, scope: Scope = NATIONAL) -> int:
@@ -117,42 +144,7 @@ def export(path, home: str, scope: Scope = NATIONAL) -> int:
         while after is not None:
             statements, after = page(home, scope, after, 1000)
             for statement in statements:
-                out.write(("," if count else "") + "\n" + json.dumps(statement, ensure_ascii=False))
+                out.write(("," if count else "") + "\n" + encode(statement))
                 count += 1
         out.write("\n]\n")
     return count
-
-
-def home_page() -> str:
-    return (current_app.config.get("HUB_URL") or request.host_url).rstrip("/")
-
-
-def _allowed() -> bool:
-    """Whether a facilitator is signed in or sent a right HTTP Basic password (then bound to the request)."""
-    if current_facilitator() is not None:
-        return True
-    header = request.headers.get("Authorization", "")
-    if not header.startswith("Basic "):
-        return False
-    try:
-        name, _, password = base64.b64decode(header[6:]).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return False
-    use_account(auth.check_login(name, password))
-    return current_facilitator() is not None
-
-
-@bp.get("/xapi/statements")
-def statements():
-    """GET /xapi/statements[?after=ROW&limit=N]: a StatementResult with a `more` link."""
-    if not _allowed():
-        return Response("Sign in (HTTP Basic, a hub facilitator account).", 401,
-                        {"WWW-Authenticate": 'Basic realm="Relais hub"'})
-    after = request.args.get("after", "0")
-    limit = request.args.get("limit", "200")
-    if not ROW.fullmatch(after) or not ROW.fullmatch(limit):      # str.isdigit() lets "²" through to int()
-        return Response("after and limit must be whole numbers written with the digits 0-9", 400)
-    found, last = page(home_page(), current_scope(), int(after), max(1, min(int(limit), 1000)))
-    more = url_for(".statements", after=last, limit=limit) if last else ""
-    body = json.dumps({"statements": found, "more": more}, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={"X-Experience-API-Version": VERSION})

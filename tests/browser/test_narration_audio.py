@@ -97,3 +97,32 @@ def test_a_clip_answers_a_range_request_and_is_kept_a_year(new_context, narratin
     with urllib.request.urlopen(request) as answer:
         assert answer.status == 206 and answer.read() == b"OggS"
         assert "immutable" in answer.headers["Cache-Control"] and answer.headers["ETag"]
+
+
+def test_with_javascript_the_sentence_heard_is_highlighted_and_the_speed_can_change(new_context, narrating_kiosk):
+    page = new_context().new_page()
+    visitor = Visitor(page, narrating_kiosk)
+    visitor.choose_language("en")
+    visitor.create(unique_name("Lina"))
+    wait_for_clips(visitor, [LESSON + "?step=0"], ".listen audio[controls]")
+    page.get_by_role("button", name="Faster").click()
+    audio = page.locator("audio[data-step-audio]")
+    assert audio.evaluate("a => a.playbackRate") == 1.25
+    assert page.get_by_role("button", name="Faster").get_attribute("aria-pressed") == "true"
+    duration = audio.evaluate(DURATION)
+    audio.evaluate("""(a, at) => new Promise(done => {
+      a.addEventListener('timeupdate', done, {once: true}); a.currentTime = at; })""", duration * 0.6)
+    assert page.locator("#step-text .reading").count() == 1
+    visitor.open(LESSON + "?step=1")
+    assert page.locator("audio[data-step-audio]").evaluate("a => a.playbackRate") == 1.25   # kept for the visit
+    assert page.get_by_label("Read the next step too").count() == 1 and axe_violations(page) == []
+
+
+def test_without_javascript_the_player_alone_is_offered(browser, narrating_kiosk):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    visitor = Visitor(page, narrating_kiosk)
+    visitor.create(unique_name("Omar"))
+    wait_for_clips(visitor, [LESSON + "?step=0"], ".listen audio[controls]")
+    assert page.locator("[data-listen-more]").is_hidden() and page.locator(".listen audio[controls]").count() == 1
+    context.close()

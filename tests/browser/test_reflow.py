@@ -45,15 +45,17 @@ FACILITATOR = {"/facilitator/": "/facilitator/", "/facilitator/dashboard": "/fac
                "/facilitator/groups": "/facilitator/groups",
                "/facilitator/groups/<int:group_id>": "{group}",
                "/facilitator/groups/<int:group_id>/attendance": "{group}/attendance",
+               "/facilitator/groups/<int:group_id>/report": "{group}/report",
                "/facilitator/packs/": "/facilitator/packs/", "/facilitator/selftest": "/facilitator/selftest",
                "/facilitator/settings": "/facilitator/settings", "/facilitator/sync/": "/facilitator/sync/",
                "/facilitator/sync/receipt": "/facilitator/sync/receipt",
                "/facilitator/updates/": "/facilitator/updates/", "/facilitator/activity": "/facilitator/activity",
-               "/facilitator/backups/": "/facilitator/backups/"}
+               "/facilitator/backups/": "/facilitator/backups/",
+               "/facilitator/narration/": "/facilitator/narration/"}
 NOT_PAGES = {"/healthz", "/-/settings.json", "/media/<path:path>", "/media-cache/<name>", "/narration/<name>",
              "/facilitator/export/progress.csv", "/facilitator/learners/<uuid>/export.json",
              "/static/<path:filename>", "/certificates/centre-logo.png",
-             "/facilitator/backups/<name>"}
+             "/facilitator/backups/<name>", "/certificates/<code>/badge.json"}
 ROUTES = ("import json, sys; from kiosk.app import create_app; app = create_app(json.loads(sys.argv[1])); "
           "print(json.dumps([r.rule for r in app.url_map.iter_rules() if 'GET' in r.methods]))")
 

@@ -100,9 +100,10 @@ def test_an_enrolment_nested_past_the_parser_is_malformed_not_a_server_error(hub
 def test_xapi_paging_written_other_than_with_0_to_9_is_refused(hub, query):
     with hub_database.connection_context():
         auth.create_facilitator("Nadia", "correct horse battery")
-    basic = base64.b64encode(b"Nadia:correct horse battery").decode()
-    assert hub.get("/xapi/statements?after=0", headers={"Authorization": f"Basic {basic}"}).status_code == 200
-    assert hub.get(f"/xapi/statements?{query}", headers={"Authorization": f"Basic {basic}"}).status_code == 400
+    headers = {"Authorization": "Basic " + base64.b64encode(b"Nadia:correct horse battery").decode(),
+               "X-Experience-API-Version": "1.0.3"}
+    assert hub.get("/xapi/statements?after=0", headers=headers).status_code == 200
+    assert hub.get(f"/xapi/statements?{query}", headers=headers).status_code == 400
 
 
 def test_xapi_reads_a_count_that_is_not_a_number_as_zero_instead_of_failing_the_export():

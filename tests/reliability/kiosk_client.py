@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import re
 import socket
 import subprocess
@@ -53,10 +54,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(content: Path, data: Path, port: int, threads: int = 6) -> subprocess.Popen:
+def start_server(content: Path, data: Path, port: int, threads: int = 6, env: dict | None = None) -> subprocess.Popen:
+    """`run.py serve` in a process of its own; `env` adds settings (RELAIS_<NAME>) to the environment."""
     proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--content", str(content), "--data", str(data), "--threads", str(threads)],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, **(env or {})})
     deadline = time.time() + 60
     while time.time() < deadline:
         try:

@@ -77,7 +77,9 @@ def reset_postgres(url: str) -> None:
         previous.close_all()        # a pooled connection left in a transaction would block DROP TABLE
     hub_db.database.initialize(hub_db.connect(url, None))
     with hub_db.database.connection_context():
-        for table in [model._meta.table_name for model in MODELS] + [hub_db.migrations.VERSION_TABLE]:
+        # event_seen and kiosk_number: PostgreSQL's own tables (migration 11), in no model list
+        for table in [model._meta.table_name for model in MODELS] + [hub_db.migrations.VERSION_TABLE,
+                                                                     "event_seen", "kiosk_number"]:
             hub_db.database.execute_sql(f'DROP TABLE IF EXISTS "{table}" CASCADE')
 
 

@@ -32,6 +32,7 @@ FACILITATORS = {      # name: scope
 }
 NOT_ONE_OF_THEIRS = ("centre-b", "region-b", "funder-b")
 SIGN_IN_AND_OUT = {"hub.login", "hub.logout"}
+ACTIVITY_CSV = "/activity?file=csv&from=1969-12-31&to=1970-12-31"      # the events below are of 1970
 
 
 def learner_of(raw, name: str, certificate: str) -> str:
@@ -86,6 +87,7 @@ def two_centres(hub, packs):
 
 def sign_in(hub, name: str) -> requests.Session:
     browser = requests.Session()
+    browser.headers["X-Experience-API-Version"] = "1.0.3"         # the xAPI routes refuse a request without it
     token = CSRF.search(browser.get(hub.url + "/login", timeout=10).text).group(1)
     answer = browser.post(hub.url + "/login", data={"name": name, "password": PASSWORD, "csrf_token": token},
                           timeout=10, allow_redirects=False)
@@ -112,7 +114,8 @@ def urls(hub, values: dict[str, list[str]]) -> list[tuple[str, str, str]]:
 def extras(data: dict) -> list[str]:
     """Query strings a facilitator could type, naming centre A's things (/verify with a code shows the certificate
     to anyone holding it, as printed: not a facilitator's view)."""
-    return [f"/set-aside?kiosk={data['a']['kiosk']}", "/xapi/statements?limit=1000"]
+    return [f"/set-aside?kiosk={data['a']['kiosk']}", "/xapi/statements?limit=1000", ACTIVITY_CSV,
+            ACTIVITY_CSV + "&centre=" + CENTRE_A]
 
 
 def form_aiming_at_centre_a(data: dict, token: str) -> dict:
@@ -147,6 +150,7 @@ def test_a_facilitator_never_sees_another_centres_learners_on_any_route(two_cent
             leaks = {word for word in forbidden(data) if word in everything}
             assert not leaks, f"{who} sees centre A's {leaks}"
             assert NAME_B in pages[hub.url + "/learners.csv"].text                # their own learners, yes
+            assert NAME_B in pages[hub.url + ACTIVITY_CSV].text
             assert data["b"]["kiosk"] in pages[hub.url + "/xapi/statements?limit=1000"].text
         else:
             assert NAME_A in pages[hub.url + "/learners.csv"].text and NAME_B in everything

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import uuid
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -154,6 +155,58 @@ def test_two_hub_processes_share_nothing_but_the_database(kiosk, tmp_path, backe
         assert replay.status_code == 401                      # the other process knows the nonce
         assert second.batch([event(2)]).json()["acked"] == {"1": 2}   # and continues the sequence
         assert first.batch([event(3)]).json()["acked"] == {"1": 3}
+    finally:
+        for proc in hubs:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(10)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="set RELAIS_TEST_POSTGRES to run the hub on PostgreSQL")
+def test_parallel_kiosks_sending_every_batch_to_two_hub_processes_at_once_store_each_event_exactly_once():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sync.hub import auth
+    from sync.hub import db as hub_db
+    from tests.sync_tests.conftest import reset_postgres
+
+    reset_postgres(POSTGRES_URL)
+    ports = [free_port(), free_port()]
+    hubs = [start_hub(port, "--database-url", POSTGRES_URL) for port in ports]
+    try:
+        hub_db.open_database(POSTGRES_URL)
+        with hub_db.database.connection_context():
+            kiosks = [auth.enroll(auth.new_enroll_code("Belleville"), None, {}) for _ in range(6)]
+        sent = {k.id: [event(seq, learner=str(uuid.UUID(int=n + 1))) for seq in range(1, 61)]
+                for n, k in enumerate(kiosks)}
+
+        def deliver(kiosk, port: int, batch: list[dict]) -> dict:
+            """Send until the hub takes it, as the kiosk does: 429, this kiosk's other copy holds its lock just now;
+            503, that process has as many uploads in hand as it takes at once (HUB_MAX_INGESTS)."""
+            link = SimpleNamespace(secret=kiosk.secret, kiosk_id=kiosk.id)
+            while True:
+                answer = RawKiosk(SimpleNamespace(url=f"http://127.0.0.1:{port}"), link).batch(batch)
+                if answer.status_code not in (429, 503):
+                    assert answer.status_code == 200, answer.text
+                    return answer.json()
+                time.sleep(0.02)
+
+        def kiosk_sends(kiosk) -> list[dict]:
+            """Each batch of 10 goes to both processes at once, as a kiosk retrying through another does."""
+            events = sent[kiosk.id]
+            batches = [events[start:start + 10] for start in range(0, len(events), 10)]
+            with ThreadPoolExecutor(2) as both:
+                return [answer for batch in batches
+                        for answer in both.map(deliver, [kiosk, kiosk], ports, [batch, batch])]
+
+        with ThreadPoolExecutor(len(kiosks)) as pool:
+            answers = [a for kiosk_answers in pool.map(kiosk_sends, kiosks) for a in kiosk_answers]
+        assert sum(a["stored"] for a in answers) == 360 and sum(a["duplicates"] for a in answers) == 360
+        with hub_db.database.connection_context():
+            held = hub_db.database.execute_sql('SELECT kiosk_id, id::text FROM "event"').fetchall()
+            seen = hub_db.database.execute_sql("SELECT count(*) FROM event_seen").fetchone()[0]
+            acked = dict(hub_db.database.execute_sql("SELECT kiosk_id, acked_seq FROM kiosk_epoch").fetchall())
+        assert sorted(held) == sorted((k, e["id"]) for k, events in sent.items() for e in events)
+        assert seen == 360 and acked == {k.id: 60 for k in kiosks}
     finally:
         for proc in hubs:
             proc.send_signal(signal.SIGTERM)

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import random
+import signal
+import sqlite3
 import time
 from pathlib import Path
 
@@ -25,10 +27,12 @@ from sync.hub.models import Erased, Event, LessonState
 from sync.hub.models import Learner as HubLearner
 from sync.hub.models import QuizAttempt as HubAttempt
 from tests.conftest import SMALL_COURSE, write_tree
+from tests.reliability.kiosk_client import free_port, start_server
 from tests.sync_tests.conftest import Classroom, enroll_kiosk
 from tests.sync_tests.faultproxy import Fault, FaultProxy
 
 PIN = "2580"
+KILL_ROUNDS = 8
 SQLITE_ONLY = pytest.mark.parametrize("hub", ["sqlite"], indirect=True)   # the stories on PostgreSQL: the others
 
 
@@ -275,22 +279,27 @@ def _fault_rounds(hub, tmp_path, rounds: int):
             proxy.add(rng.choice([Fault("cut", rng.randint(1, 600)), Fault("drop"), Fault("cut_down", 200),
                                   Fault("status", 503), Fault("pass")]))
             kiosk.sync()
-        for _ in range(3):                    # the link heals: everything settles
-            a.sync()
-            b.sync()
-        for kiosk in (a, b):
-            kiosk.use()
-            with database.connection_context():
-                assert OutboxEvent.select().where(OutboxEvent.sent_at.is_null()).count() == 0
-                sent = [e.uuid for e in OutboxEvent.select(OutboxEvent.uuid)]
-            held = set(hub.event_ids())
-            assert set(sent) <= held
-        assert len(hub.event_ids()) == len(set(hub.event_ids()))
-        for person in people:
-            assert a.card(person) == b.card(person) == hub_card(hub, person)
-        database.close()
+        _settle_and_agree(hub, (a, b), people)
     finally:
         proxy.stop()
+
+
+def _settle_and_agree(hub, kiosks, people):
+    """The link heals: every event reaches the hub once and every side holds the same cards."""
+    a, b = kiosks
+    for _ in range(3):
+        a.sync()
+        b.sync()
+    held = set(hub.event_ids())
+    for kiosk in (a, b):
+        kiosk.use()
+        with database.connection_context():
+            assert OutboxEvent.select().where(OutboxEvent.sent_at.is_null()).count() == 0
+            assert {e.uuid for e in OutboxEvent.select(OutboxEvent.uuid)} <= held
+    assert len(hub.event_ids()) == len(held)
+    for person in people:
+        assert a.card(person) == b.card(person) == hub_card(hub, person)
+    database.close()
 
 
 def test_cuts_on_the_link_leave_no_event_missing_or_doubled_and_the_cards_agree(hub, tmp_path):
@@ -300,3 +309,29 @@ def test_cuts_on_the_link_leave_no_event_missing_or_doubled_and_the_cards_agree(
 @pytest.mark.slow
 def test_a_hundred_faulty_rounds_leave_the_cards_agreeing_everywhere(hub, tmp_path):
     _fault_rounds(hub, tmp_path, 100)
+
+
+@SQLITE_ONLY
+def test_a_kiosk_killed_mid_sync_again_and_again_loses_and_doubles_nothing(hub, tmp_path):
+    """Each round: learners work on one kiosk, then that kiosk runs as a real server whose background sync
+    uploads and fetches cards, and is killed with SIGKILL at a random moment — during an upload, while
+    applying cards, or idle. After the link settles, the hub holds every event once and the cards agree."""
+    rng = random.Random(9)
+    content = write_tree(tmp_path / "content", SMALL_COURSE)
+    a = Kiosk(create_app, tmp_path, "a", hub, "Belleville", content)
+    b = Kiosk(create_app, tmp_path, "b", hub, "Belleville", content)
+    people = [make_card(a, f"learner {n}") for n in range(3)]
+    for _ in range(KILL_ROUNDS):
+        kiosk = rng.choice([a, b])
+        present = [p for p in people if kiosk.learner(p) is not None]
+        if present:
+            Classroom(kiosk.app, seed=rng.randrange(1000)).study(rng.choice(present), moves=rng.randint(2, 6))
+        database.close()
+        server = start_server(content, kiosk.path, free_port(), threads=2,
+                              env={"RELAIS_SYNC_BACKGROUND": "yes", "RELAIS_SYNC_INTERVAL": "0.1"})
+        time.sleep(rng.uniform(0.1, 1.2))
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        with sqlite3.connect(kiosk.path / "relais.sqlite3") as db:
+            assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    _settle_and_agree(hub, (a, b), people)

@@ -1,5 +1,5 @@
 """The Coop de la médiation numérique's vocabulary and Relais's topic table, read from the data files beside
-this module (coop_vocabulary.csv and topics.csv, each naming its source)."""
+this module (coop_vocabulary.csv and topics.csv, each naming its source). Both apps' exports read them here."""
 from __future__ import annotations
 
 import csv

@@ -7,13 +7,11 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from sync.base.spreadsheet import csv_safe
-
-from ..exports import to_csv
+from ..spreadsheet import csv_safe, to_csv
 
 DAY = "%d/%m/%Y"            # the Coop's date format
 SHEET = "Activités"         # the Coop's sheet name
-
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _xlsx_cell(cell):
     """A number or date as it is; text made safe, without the control characters XLSX cannot hold."""
@@ -21,15 +19,12 @@ def _xlsx_cell(cell):
         return cell
     return ILLEGAL_CHARACTERS_RE.sub("", csv_safe(cell))
 
-
 def _text(cell):
     return cell.strftime(DAY) if isinstance(cell, date) else cell
 
-
 def csv_bytes(header: list[str], rows: list[list], separator: str = ";") -> bytes:
-    """UTF-8 with a BOM, the separator a French spreadsheet expects (see kiosk.exports.to_csv)."""
+    """UTF-8 with a BOM, the separator a French spreadsheet expects (see sync.base.spreadsheet.to_csv)."""
     return to_csv(header, [[_text(cell) for cell in row] for row in rows], separator)
-
 
 def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
     """One sheet, headings first; dates are real dates shown dd/mm/yyyy, numbers numbers, text made safe."""
@@ -44,3 +39,15 @@ def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def download(kind: str, header: list[str], rows: list[list], separator: str = ";") -> tuple[bytes, str]:
+    """(the file's bytes, its media type) for `xlsx` or `csv`."""
+    if kind == "xlsx":
+        return xlsx_bytes(header, rows), XLSX
+    return csv_bytes(header, rows, separator), "text/csv"
+
+
+def attachment(kind: str, start: date, end: date) -> str:
+    """The Content-Disposition of the export of this period."""
+    return f"attachment; filename=relais-activites-{start.isoformat()}-{end.isoformat()}.{kind}"

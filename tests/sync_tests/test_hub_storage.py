@@ -1,0 +1,66 @@
+"""The events table on PostgreSQL (migration 11): monthly partitions made ahead by the hub, and duplicate
+detection that holds across them, even once an old month's partition has left the database."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sync.hub import auth, ingest, partitions
+from sync.hub import db as hub_db
+from tests.sync_tests.conftest import POSTGRES_URL, reset_postgres
+from tests.sync_tests.test_hub_refuses import event
+
+pytestmark = pytest.mark.skipif(not POSTGRES_URL, reason="set RELAIS_TEST_POSTGRES to run the hub on PostgreSQL")
+
+JANUARY, MARCH = 1799020800.0, 1804118400.0          # 2027-01-04 and 2027-03-04, UTC
+
+
+@pytest.fixture
+def kiosk():
+    reset_postgres(POSTGRES_URL)
+    hub_db.open_database(POSTGRES_URL)
+    with hub_db.database.connection_context():
+        yield auth.enroll(auth.new_enroll_code("Belleville"), None, {})
+    hub_db.database.obj.close_all()
+
+
+def sql(query: str) -> list[tuple]:
+    return hub_db.database.execute_sql(query).fetchall()
+
+
+def partition_of(event_id: str) -> str:
+    return sql(f"SELECT tableoid::regclass::text FROM event WHERE id = '{event_id}'")[0][0]
+
+
+def test_the_hub_makes_this_months_partition_and_the_next_ones_ahead(kiosk):
+    made = {name for (name,) in sql("SELECT relid::text FROM pg_partition_tree('event') WHERE isleaf")}
+    months = {partitions.name(partitions.month_start(time.time(), plus)) for plus in range(partitions.AHEAD + 1)}
+    assert months | {"event_default"} <= made
+    ingest.ingest(kiosk, {"events": [event(1)]}, now=MARCH + 90 * 86400)     # a batch in June 2027
+    assert "event_y2027m08" in {name for (name,) in sql("SELECT relid::text FROM pg_partition_tree('event')")}
+
+
+def test_a_batch_resent_a_month_later_is_a_duplicate_though_it_lands_in_another_partition(kiosk):
+    first, second = event(1), event(2)
+    assert ingest.ingest(kiosk, {"events": [first]}, now=JANUARY).stored == 1
+    again = ingest.ingest(kiosk, {"events": [first, second]}, now=MARCH)
+    assert (again.stored, again.duplicates, again.acked) == (1, 1, {1: 2})
+    assert (partition_of(first["id"]), partition_of(second["id"])) == ("event_y2027m01", "event_y2027m03")
+    assert sql("SELECT count(*) FROM event") == [(2,)] and sql("SELECT count(*) FROM event_seen") == [(2,)]
+
+
+def test_another_event_in_a_place_held_last_month_is_a_conflict_not_a_second_event(kiosk):
+    ingest.ingest(kiosk, {"events": [event(1)]}, now=JANUARY)
+    with pytest.raises(ingest.Conflict, match="already used"):
+        ingest.ingest(kiosk, {"events": [event(1)]}, now=MARCH)
+    assert sql("SELECT count(*) FROM event") == [(1,)]
+
+
+def test_an_event_whose_month_was_archived_is_still_a_duplicate_when_resent(kiosk):
+    old = event(1)
+    ingest.ingest(kiosk, {"events": [old]}, now=JANUARY)
+    hub_db.database.execute_sql("ALTER TABLE event DETACH PARTITION event_y2027m01")   # exported, then archived
+    hub_db.database.execute_sql("DROP TABLE event_y2027m01")
+    again = ingest.ingest(kiosk, {"events": [old, event(2)]}, now=MARCH)
+    assert (again.stored, again.duplicates, again.acked) == (1, 1, {1: 2})
