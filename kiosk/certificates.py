@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import enrollment, outbox
 from sync.packs import signing
-from sync.packs.errors import PackError
 from sync.wire import badge
 
 from . import reports, typed_text
@@ -53,13 +52,7 @@ def verification_text(data_dir: Path, code: str, fallback: str, proof: str | Non
 
 def badge_key(data_dir: Path) -> Ed25519PrivateKey:
     """This kiosk's key for signing badges, made the first time (its public key is in every badge)."""
-    folder = data_dir / BADGE_KEY
-    if not (folder / signing.PRIVATE_NAME).exists():
-        try:
-            signing.keygen(folder)
-        except PackError:               # made at the same moment by another request: use that one
-            pass
-    return signing.load_private(folder / signing.PRIVATE_NAME)
+    return signing.own_key(data_dir / BADGE_KEY)
 
 
 def make_badge(key: Ed25519PrivateKey, learner_name: str, course, centre: str, issued_at: float) -> dict:
@@ -85,6 +78,25 @@ def badge_of(certificate: Certificate, course, centre: str, data_dir: Path) -> d
     Certificate.update(credential=json.dumps(made, ensure_ascii=False)).where(
         (Certificate.id == certificate.id) & Certificate.credential.is_null()).execute()
     return json.loads(Certificate.get_by_id(certificate.id).credential)
+
+
+def keep_countersigned(certificate: Certificate, credential) -> bool:
+    """Replace the certificate's badge by the hub's countersigned copy, when that copy verifies, carries more
+    proofs, and is this kiosk's own badge with its own proof unchanged (a learner's card brings it back)."""
+    if not certificate.credential or not isinstance(credential, dict):
+        return False
+    mine = json.loads(certificate.credential)
+    if credential == mine or badge.issuer_only(credential) != badge.issuer_only(mine):
+        return False                    # the same file, or not this kiosk's badge as it made it
+    try:
+        signed_by = badge.signers(credential)       # every proof right: the kiosk's own among them
+    except badge.BadgeRefused:
+        return False
+    if len(signed_by) <= len(mine.get("proof") or []):
+        return False
+    Certificate.update(credential=json.dumps(credential, ensure_ascii=False)).where(
+        Certificate.id == certificate.id).execute()
+    return True
 
 
 def qr_proof(certificate: Certificate, credential: dict) -> str | None:

@@ -17,7 +17,7 @@ from sync.client import outbox, roaming
 from sync.client.outbox import OutboxEvent
 from sync.wire import hlc
 
-from . import progress
+from . import certificates, progress
 from .db import database
 from .learners import DEFAULT_PREFS, PICTURES, known_prefs
 from .models import Certificate, Learner, Progress, QuizAttempt
@@ -156,9 +156,14 @@ def _attempts(learner: Learner, attempts: list[dict]) -> None:
                            with_help=bool(a.get("with_help")), created_at=_wall(a.get("hlc")) / 1000)
 
 
-def _certificates(learner: Learner, certificates: list[dict]) -> None:
-    have = {c.course_id for c in Certificate.select(Certificate.course_id).where(Certificate.learner == learner)}
-    for c in certificates:
+def _certificates(learner: Learner, sent: list[dict]) -> None:
+    """New certificates are added; this kiosk's own keep the hub's countersigned badge (kiosk/certificates.py)."""
+    held = {c.course_id: c for c in Certificate.select().where(Certificate.learner == learner)}
+    have = set(held)
+    for c in sent:
+        mine = held.get(c.get("course"))
+        if mine is not None and mine.code == c.get("code") and c.get("credential"):
+            certificates.keep_countersigned(mine, c["credential"])
         if c.get("course") in have or not isinstance(c.get("code"), str):
             continue
         issued = c.get("issued_at") if isinstance(c.get("issued_at"), (int, float)) else 0

@@ -107,6 +107,23 @@ def test_flipping_any_byte_of_the_badge_file_breaks_it(signed):
     assert still_valid == []
 
 
+def test_a_badge_countersigned_by_the_hub_carries_two_proofs_that_both_verify_and_any_flipped_byte_breaks(signed):
+    hub = Ed25519PrivateKey.generate()
+    both = badge.countersign(signed, hub, 1_780_000_600)
+    assert badge.signers(both) == [signed["issuer"]["id"], badge.did_key(hub.public_key())]
+    assert badge.verify(both) == signed["issuer"]["id"] and badge.issuer_only(both) == signed
+    assert badge.countersign(both, hub, 1_780_000_900) == both          # signed once by each key
+    text = json.dumps(both, ensure_ascii=False, separators=(",", ":")).encode()
+    hub_proof = text.index(both["proof"][1]["proofValue"].encode())
+    positions = [*range(0, len(text), 29), *range(hub_proof, hub_proof + 88, 7)]
+    assert [i for i in positions if not refused(text[:i] + bytes([text[i] ^ 1]) + text[i + 1:])] == []
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert jsonschema.Draft201909Validator(schema).is_valid(both)
+    forged = altered(signed, ("name",), ("value", signed["name"]))
+    with pytest.raises(badge.BadgeRefused):
+        badge.countersign(forged, hub, 1_780_000_600)                    # never countersigned: kept as sent
+
+
 def test_a_badge_signed_by_another_key_or_naming_an_unknown_context_is_refused(key, signed):
     other = Ed25519PrivateKey.generate()
     forged = badge.sign({k: v for k, v in signed.items() if k != "proof"} | {

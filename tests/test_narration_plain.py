@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kiosk.content.plainlanguage import plain_language_hints
 from kiosk.content.problems import WARNING
+from tests.conftest import DEMO_CONTENT
 
 LONG = " ".join(["word"] * 22) + "."
 STEP = "## A long step\n\n" + "\n\n".join(["Short sentence here with six words."] * 26) + "\n"
@@ -19,3 +20,10 @@ def test_a_standard_step_over_150_words_is_warned_at_its_heading_and_easy_files_
     assert [(p.line, "156 words" in p.message) for p in plain_language_hints(STEP, "01-x.md")] == [(1, True)]
     easy = plain_language_hints("## One\n\n" + " ".join(["word"] * 17) + ". The EU is big.\n", "01-x.easy.md")
     assert sorted(p.line for p in easy) == [3, 3] and any("'EU'" in p.message for p in easy)
+
+
+def test_the_demo_lessons_a_learner_meets_first_pass_clean():
+    """No demo lesson has a sentence over 20 words or a step over 150: what is heard stays easy to follow."""
+    found = [str(p) for path in sorted(DEMO_CONTENT.rglob("*.md"))
+             for p in plain_language_hints(path.read_text(encoding="utf-8"), str(path.relative_to(DEMO_CONTENT)))]
+    assert found == []

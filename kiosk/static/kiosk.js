@@ -238,3 +238,13 @@
     if (playing && playing.catch) { playing.catch(function () { /* the browser wants a press first */ }); }
   }
 }());
+
+/* The facilitator's menu starts folded on a narrow screen, so that the page itself comes first (without this
+   file it stays open). */
+(function () {
+  "use strict";
+  if (!window.matchMedia || !document.querySelectorAll || !window.matchMedia("(max-width: 40em)").matches) { return; }
+  Array.prototype.forEach.call(document.querySelectorAll("details[data-fold-narrow]"), function (menu) {
+    menu.open = false;
+  });
+})();

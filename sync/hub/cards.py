@@ -13,7 +13,7 @@ import json
 
 from . import network
 from .db import database
-from .models import CardClock, Erased, Event, Kiosk, Learner, LessonState, QuizAttempt
+from .models import CardClock, Certificate, Erased, Event, Kiosk, Learner, LessonState, QuizAttempt
 
 
 def changed(kiosk_id: str, learners: set[str], erased: set[str]) -> None:
@@ -96,13 +96,23 @@ def _cards(learners: list[Learner], centres: dict[str, str]) -> dict[str, dict]:
             "attempt": a.attempt, "lesson": a.lesson_key, "course": a.course_id, "score": a.score, "total": a.total,
             "passed": a.passed, "with_help": a.with_help, "hlc": a.hlc, "answers": said.get("answers") or {},
             "correct": said.get("correct") or []})
+    _certificates(cards, uuids)
+    return cards
+
+
+def _certificates(cards: dict[str, dict], uuids: list[str]) -> None:
+    """Each certificate with its badge as the hub holds it (countersigned when its kiosk's proof verified):
+    the kiosk that issued it keeps the countersigned file (kiosk/certificates.py)."""
+    badges = {c.code: c.credential for c in Certificate.select(Certificate.code, Certificate.credential).where(
+        Certificate.learner_uuid.in_(uuids) & Certificate.credential.is_null(False))}
     for event in Event.select(Event.learner_uuid, Event.payload, Event.hlc).where(
             Event.learner_uuid.in_(uuids) & (Event.type == "certificate.issued")):
         said = json.loads(event.payload or "{}")
         if isinstance(said.get("code"), str):
+            held = badges.get(said["code"])
             cards[event.learner_uuid]["certificates"].append(
-                {"code": said["code"], "course": str(said.get("course", "")), "issued_at": said.get("issued_at")})
-    return cards
+                {"code": said["code"], "course": str(said.get("course", "")), "issued_at": said.get("issued_at"),
+                 **({"credential": json.loads(held)} if held else {})})
 
 
 def _payloads(event_ids: list[str]) -> dict[str, dict]:

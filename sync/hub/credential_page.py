@@ -2,14 +2,16 @@
 
 Anyone may check. The signature alone proves the badge was not changed since a key signed it; the hub
 adds what the key cannot say on its own: that the very same badge reached it from one of its enrolled
-kiosks (the certificate's event, over the kiosk's authenticated sync), and which centre that kiosk is.
+kiosks (the certificate's event, over the kiosk's authenticated sync), and which centre that kiosk is. The
+hub also says so in the file: at ingest it adds its own proof (sync/hub/certificates.py); the countersigned
+file is offered here for download, and reaches the kiosk with the learner's card.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from sync.wire import badge
 
@@ -29,6 +31,8 @@ class Outcome:
     reason: str = ""
     centre: str | None = None          # the enrolled kiosk's centre, when this hub received this very badge
     kiosk_id: str | None = None
+    proof: str | None = None           # the kiosk's proof value, when this hub received this very badge
+    countersigned: bool = False        # whether this copy carries this hub's own proof
 
 
 def init_app(app) -> None:
@@ -41,13 +45,25 @@ def check(credential) -> Outcome:
         badge.verify(credential)
     except badge.BadgeRefused as refused:
         return Outcome(False, credential if isinstance(credential, dict) else None, str(refused))
-    own = credential["proof"][0]["proofValue"] if isinstance(credential["proof"], list) \
-        else credential["proof"]["proofValue"]
+    own = badge.issuer_only(credential)["proof"][0].get("proofValue")      # the kiosk's, in whatever order
+    hub = hub_key()
+    countersigned = any(str(p.get("verificationMethod", "")).partition("#")[0] == hub for p in _proofs(credential))
     found = certificates.badge(own) if isinstance(own, str) else None
-    if found is None or found[0] != credential:
-        return Outcome(True, credential)
+    if found is None or badge.issuer_only(found[0]) != badge.issuer_only(credential):
+        return Outcome(True, credential, countersigned=countersigned)
     kiosk = Kiosk.get_or_none(Kiosk.id == found[1])
-    return Outcome(True, credential, centre=kiosk.centre if kiosk else None, kiosk_id=found[1])
+    return Outcome(True, credential, centre=kiosk.centre if kiosk else None, kiosk_id=found[1], proof=own,
+                   countersigned=countersigned)
+
+
+def _proofs(credential: dict) -> list[dict]:
+    proofs = credential.get("proof")
+    return [p for p in (proofs if isinstance(proofs, list) else [proofs]) if isinstance(p, dict)]
+
+
+def hub_key() -> str:
+    """This hub's did:key, the key of its countersignatures."""
+    return badge.did_key(certificates.hub_badge_key().public_key())
 
 
 def from_link(code: str, proof_value: str) -> Outcome | None:
@@ -83,7 +99,17 @@ def verify_credential():
         outcome = from_link(request.args.get("code", "").strip().upper(), request.args.get("proof", "").strip())
     status = 200 if not asked or (outcome and outcome.valid) else 404 if outcome is None else 400
     return render_template("hub/verify_credential.html", outcome=outcome, asked=asked,
-                           subject=_subject(outcome)), status
+                           subject=_subject(outcome), hub_key=hub_key()), status
+
+
+@bp.route("/verify/credential/badge.json")
+def countersigned_file():
+    """The badge as this hub holds it (with its countersignature when the kiosk's proof verified), to download."""
+    found = certificates.badge(request.args.get("proof", "").strip())
+    if found is None:
+        abort(404)
+    return Response(json.dumps(found[0], ensure_ascii=False, indent=2), mimetype="application/ld+json",
+                    headers={"Content-Disposition": 'attachment; filename="badge.json"'})
 
 
 def _subject(outcome: Outcome | None) -> dict:

@@ -323,7 +323,7 @@ class Certificate(HubModel):
     centre = pw.TextField(null=True)
     issued_at = pw.DoubleField(null=True)
     proof = pw.TextField(null=True, index=True)     # its signed badge's proof value (the QR code's link)
-    credential = pw.TextField(null=True)            # that badge, as the kiosk sent it
+    credential = pw.TextField(null=True)            # that badge, countersigned by the hub if it verified
 
 
 class LearnerSummary(HubModel):

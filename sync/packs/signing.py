@@ -49,6 +49,16 @@ def keygen(out_dir: Path) -> tuple[Path, Path, str]:
     return private_path, public_path, fingerprint(key.public_key())
 
 
+def own_key(folder: Path) -> Ed25519PrivateKey:
+    """The private key kept in `folder`, made there the first time (a kiosk's or a hub's badge key)."""
+    if not (folder / PRIVATE_NAME).exists():
+        try:
+            keygen(folder)
+        except PackError:               # made at the same moment by another request or process: use that one
+            pass
+    return load_private(folder / PRIVATE_NAME)
+
+
 def load_private(path: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)

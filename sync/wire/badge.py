@@ -124,18 +124,55 @@ def credential(*, credential_id: str, issuer: str, issuer_name: str, learner_nam
 def sign(unsigned: dict, key: Ed25519PrivateKey, created: float) -> dict:
     """The credential with its embedded proof (a list of one, as the 1EdTech schema has it), made by
     `key`, which must be the issuer's did:key."""
-    did = did_key(key.public_key())
-    if unsigned["issuer"]["id"] != did:
+    if unsigned["issuer"]["id"] != did_key(key.public_key()):
         raise ValueError("the credential's issuer is not this key")
+    return dict(unsigned, proof=[_proof(unsigned, key, created)])
+
+
+def countersign(secured: dict, key: Ed25519PrivateKey, created: float) -> dict:
+    """The credential with one more proof, by `key` (the hub's), beside the issuer's: a proof *set* (VC Data
+    Integrity §2.1), each proof signing the credential alone, so any verifier checks each on its own. Only a
+    credential that verifies is countersigned (else BadgeRefused); one this key already signed is returned as is."""
+    signed_by, issuer = signers(secured), secured["issuer"]
+    if (issuer.get("id") if isinstance(issuer, dict) else issuer) not in signed_by:
+        raise BadgeRefused("no proof was made by the credential's issuer")
+    if did_key(key.public_key()) in signed_by:
+        return secured
+    proofs = secured["proof"] if isinstance(secured["proof"], list) else [secured["proof"]]
+    unsecured = {k: v for k, v in secured.items() if k != "proof"}
+    return dict(unsecured, proof=[*proofs, _proof(unsecured, key, created)])
+
+
+def issuer_only(secured: dict) -> dict:
+    """The credential with only its issuer's proofs: the badge as its kiosk made it, without countersignatures."""
+    proofs = secured.get("proof")
+    proofs = [proofs] if isinstance(proofs, dict) else proofs if isinstance(proofs, list) else []
+    issuer = secured.get("issuer")
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    mine = [p for p in proofs if isinstance(p, dict) and str(p.get("verificationMethod", "")).startswith(f"{did}#")]
+    return dict(secured, proof=mine)
+
+
+def _proof(unsecured: dict, key: Ed25519PrivateKey, created: float) -> dict:
+    did = did_key(key.public_key())
     options = {"type": "DataIntegrityProof", "cryptosuite": CRYPTOSUITE, "created": iso(created),
                "verificationMethod": f"{did}#{did[len('did:key:'):]}", "proofPurpose": "assertionMethod"}
-    proof_value = "z" + b58encode(key.sign(_hash_data(unsigned, options)))
-    return dict(unsigned, proof=[dict(options, proofValue=proof_value)])
+    return dict(options, proofValue="z" + b58encode(key.sign(_hash_data(unsecured, options))))
 
 
 def verify(secured) -> str:
     """The issuer's did:key when every proof of this credential is right and one is the issuer's,
     else BadgeRefused saying why."""
+    signed_by = signers(secured)
+    issuer = secured.get("issuer")
+    did = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if did not in signed_by:
+        raise BadgeRefused("no proof was made by the credential's issuer")
+    return did
+
+
+def signers(secured) -> list[str]:
+    """The did:key of each proof of this credential, in order, when every one is right, else BadgeRefused."""
     if not isinstance(secured, dict) or len(json.dumps(secured, ensure_ascii=False).encode()) > MAX_BYTES:
         raise BadgeRefused("not a credential, or too big")
     contexts = secured.get("@context")
@@ -148,10 +185,7 @@ def verify(secured) -> str:
     did = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(did, str) or not isinstance(proofs, list) or not proofs:
         raise BadgeRefused("no issuer or no proof")
-    signers = [_check_proof(unsecured, proof) for proof in proofs]
-    if did not in signers:
-        raise BadgeRefused("no proof was made by the credential's issuer")
-    return did
+    return [_check_proof(unsecured, proof) for proof in proofs]
 
 
 def _check_proof(unsecured: dict, proof) -> str:

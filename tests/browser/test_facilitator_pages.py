@@ -68,3 +68,26 @@ def test_the_course_updates_page_passes_axe_with_large_targets(new_context, kios
     update_on_offer["store"].update_state(error=None)
     assert not found, found
     assert visitor.problems == []
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_on_a_phone_the_menu_folds_so_the_page_comes_first(new_context, kiosk, update_on_offer, javascript):
+    """At 360 px the eleven menu links filled the first screen: with JavaScript the menu now
+    starts folded behind one large button; without it, it stays open and every link still works."""
+    context = new_context(viewport={"width": 360, "height": 740}, java_script_enabled=javascript)
+    visitor = Visitor(context.new_page(), kiosk)
+    sign_in(visitor, update_on_offer["name"])
+    visitor.open("/facilitator/sync/")
+    menu, heading = visitor.page.locator("details.facilitator-menu"), visitor.page.locator("main h1")
+    current = visitor.page.locator(".facilitator-nav a[aria-current=page]")
+    assert current.count() == 1 and current.get_attribute("href").endswith("/facilitator/sync/")
+    if not javascript:
+        assert menu.get_attribute("open") is not None and visitor.page.locator(".facilitator-nav a").count() == 11
+        return
+    assert menu.get_attribute("open") is None
+    assert heading.bounding_box()["y"] < 740 / 2, "the page's heading is in the top half of the first screen"
+    summary = menu.locator("summary")
+    assert summary.bounding_box()["height"] >= 48
+    summary.click()
+    assert menu.get_attribute("open") is not None and visitor.page.locator(".facilitator-nav a").first.is_visible()
+    assert visitor.problems == []

@@ -1,4 +1,5 @@
-"""The hub's check of a signed badge: the QR code's link, and a badge file pasted or sent, once the kiosk synced."""
+"""The hub's check of a signed badge: the QR code's link, and a badge file pasted or sent, once the kiosk synced;
+and the hub's countersignature, which comes back to the kiosk with the learner's card."""
 from __future__ import annotations
 
 import copy
@@ -6,11 +7,20 @@ import json
 import re
 from pathlib import Path
 
+import jsonschema
+import pytest
 import requests
 
 from kiosk import catalog, certificates
 from kiosk.db import database
-from tests.test_badges import complete_basics
+from kiosk.models import Certificate
+from sync.client.outbox import OutboxEvent
+from sync.client.worker import SyncWorker
+from sync.hub import certificates as hub_certificates
+from sync.hub.models import Certificate as HubCertificate
+from sync.hub.models import LessonState
+from sync.wire import badge
+from tests.test_badges import SCHEMA, complete_basics
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,3 +71,51 @@ def test_a_changed_badge_or_an_unknown_proof_is_not_called_genuine(classroom, en
     unknown = requests.get(f"{hub.url}/verify/credential", params={"code": code, "proof": "z" + "1" * 80},
                            timeout=10)
     assert unknown.status_code == 404 and "Bilal" not in unknown.text
+
+
+def sync_turn(kiosk, link) -> None:
+    """One turn of the kiosk's sync, as its worker runs it: upload, then the network's cards."""
+    worker = SyncWorker(Path(kiosk.config["DATA_PATH"]), timeouts=(2, 10), roaming=kiosk.extensions["roaming"])
+    worker.roaming.prepare()
+    assert worker._upload(link)[0]
+    assert worker._cards(link) is not None
+
+
+def test_a_synced_badge_comes_back_to_its_kiosk_countersigned_by_the_hub(classroom, enrolled, hub, kiosk):
+    link, _ = enrolled
+    code, sent = issued_badge(classroom, kiosk, "Chloé")
+    sync_turn(kiosk, link)
+    with database.connection_context():
+        back = json.loads(Certificate.get(Certificate.code == code).credential)
+    hub_did = badge.did_key(hub_certificates.badge_key(Path(hub.app.config["HUB_CONTENT_DIR"])).public_key())
+    assert badge.signers(back) == [sent["issuer"]["id"], hub_did] and badge.verify(back) == sent["issuer"]["id"]
+    assert back["proof"][0] == sent["proof"][0] and badge.issuer_only(back) == sent
+    assert jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text(encoding="utf-8"))).is_valid(back)
+    changed = json.dumps(back, ensure_ascii=False).replace("Chloé", "Chloe")
+    assert changed != json.dumps(back, ensure_ascii=False)
+    with pytest.raises(badge.BadgeRefused):
+        badge.verify(json.loads(changed))
+    page = requests.get(f"{hub.url}/verify/credential", params={"code": code, "proof": sent["proof"][0]["proofValue"]},
+                        timeout=10)
+    assert page.status_code == 200 and hub_did in page.text and "countersigned" in page.text
+    download = requests.get(f"{hub.url}/verify/credential/badge.json", params={"proof": sent["proof"][0]["proofValue"]},
+                            timeout=10)
+    assert download.json() == back and "attachment" in download.headers["Content-Disposition"]
+    assert "Centre social Belleville" in send(f"{hub.url}/verify/credential", json.dumps(sent)).text  # the kiosk's copy
+
+
+def test_a_badge_with_a_bad_kiosk_proof_is_kept_as_sent_and_the_rest_of_the_batch_goes_in(classroom, enrolled,
+                                                                                           hub, kiosk):
+    _, uploader = enrolled
+    code, sent = issued_badge(classroom, kiosk, "Dounia")
+    other = classroom.join("Emre")
+    with database.connection_context():
+        complete_basics(other)
+        event = OutboxEvent.get(OutboxEvent.type == "certificate.issued")
+        forged = copy.deepcopy(sent)
+        forged["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"
+        OutboxEvent.update(payload=dict(event.payload, credential=forged)).where(OutboxEvent.id == event.id).execute()
+    assert uploader.push().ok
+    kept = hub.query(lambda: HubCertificate.get(HubCertificate.code == code).credential)
+    assert json.loads(kept) == forged and len(forged["proof"]) == 1
+    assert hub.query(lambda: LessonState.select().where(LessonState.learner_uuid == other).count()) > 0
