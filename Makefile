@@ -38,7 +38,7 @@ run: $(STAMP) translations
 # start once; each worker gets its own PostgreSQL database (tests/conftest.py). PYTEST_WORKERS=0 runs it in one.
 PYTEST_WORKERS ?= auto
 test: $(TEST_STAMP) translations
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --durations=30 $(PYTEST_ARGS)
 
 bench: $(TEST_STAMP) translations
 	$(BIN)/python -m bench

@@ -7,14 +7,18 @@ import inspect
 import time
 
 from .harness import ROOT, machine_line
+from .report import load_average, table, write_table
+
+__all__ = ["main", "write_table"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer runs and lessons, for a quick look")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer runs, lessons and connections, no install venv, docs left alone: a quick look")
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
-    started = time.time()
+    started, load_at_start = time.time(), load_average()
     from . import kiosk_bench
     kiosk_bench.run(rows, quick=args.quick)
     for name in ("sync_bench", "content_bench", "connections_bench", "narration_bench", "roaming_bench"):
@@ -24,28 +28,18 @@ def main() -> None:
             continue
         quick = {"quick": args.quick} if "quick" in inspect.signature(module.run).parameters else {}
         rows.extend(module.run(**quick))
-    lines = [machine_line(), "", f"Measured {time.strftime('%Y-%m-%d')} in {time.time() - started:.0f} s"
-             + (" (--quick)" if args.quick else "") + ".", "",
-             "| figure | measured | baseline or goal |", "|---|---|---|"]
-    lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
-    text = "\n".join(lines) + "\n"
+    text = table(rows, header_lines(started, load_at_start, args.quick))
     print(text)
     if not args.quick:
         write_table(ROOT / "docs" / "benchmarks.md", text)
 
 
-START, END = "<!-- make bench: table -->", "<!-- make bench: end of table -->"
+def header_lines(started: float, load_at_start: str, quick: bool) -> list[str]:
+    return [machine_line(), "",
+            f"Measured {time.strftime('%Y-%m-%d %H:%M', time.gmtime(started))} UTC in {time.time() - started:.0f} s"
+            + (" (--quick: fewer runs and lessons, 16 connections only)" if quick else "")
+            + f"; {load_at_start} at the start, {load_average()} at the end."]
 
-
-def write_table(doc, table: str) -> None:
-    """Replace the generated table in docs/benchmarks.md; the notes written around it by hand are kept."""
-    old = doc.read_text() if doc.exists() else ""
-    if START in old and END in old:
-        before, rest = old.split(START, 1)
-        after = rest.split(END, 1)[1]
-    else:
-        before, after = "# Benchmarks\n\n`make bench` on this machine:\n\n", "\n"
-    doc.write_text(f"{before}{START}\n{table}{END}{after}")
 
 if __name__ == "__main__":
     main()

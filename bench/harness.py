@@ -34,7 +34,8 @@ def machine_line() -> str:
     pin = "server pinned to CPU 0, load on CPU 1" if has_taskset() else "no taskset: not pinned"
     return (f"Machine: {cpu}, {os.cpu_count()} cores, {mem:.0f} GiB RAM; {platform.system()} "
             f"{platform.release()}; Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; "
-            f"{pin}; load generator: {'wrk' if shutil.which('wrk') else 'threaded Python client'}.")
+            f"{pin}; load generator: {'wrk' if shutil.which('wrk') else 'threaded Python client'}"
+            f"{' (wrk -t2, pinned to CPU 1)' if shutil.which('wrk') else ''}.")
 
 
 def has_taskset() -> bool:
@@ -64,17 +65,43 @@ def wait_ok(url: str, timeout: float = 120) -> float:
     raise RuntimeError(f"{url} did not answer in {timeout} s")
 
 
-class Server:
-    """A server process on 127.0.0.1, pinned to the server CPU."""
+def wait_listening(port: int, timeout: float = 120) -> float:
+    """Seconds until something accepts a TCP connection on `port` (no HTTP request is sent)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
 
-    def __init__(self, cmd: list[str], port: int, ready_path: str = "/", env: dict | None = None):
+
+class Server:
+    """A server process on 127.0.0.1, pinned to the server CPU.
+
+    `ready_path=None`: ready as soon as the port accepts a connection, before any request (the kiosk and
+    waitress listen only once the app is built and the catalogue indexed).
+    """
+
+    def __init__(self, cmd: list[str], port: int, ready_path: str | None = "/", env: dict | None = None):
         self.port, self.base = port, f"http://127.0.0.1:{port}"
         started = time.perf_counter()
         # Narration is made in the background at start: off, so it does not weigh on the figures measured.
         env = {**os.environ, "RELAIS_NARRATION": "no", **(env or {})}
+        self.errors = tempfile.TemporaryFile()  # noqa: SIM115 (closed by stop(); says why, should it not start)
         self.proc = subprocess.Popen(pinned(cmd, SERVER_CPU), cwd=ROOT, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, env=env)
-        wait_ok(self.base + ready_path)
+                                     stderr=self.errors, env=env)
+        try:
+            if ready_path is None:
+                wait_listening(port)
+            else:
+                wait_ok(self.base + ready_path)
+        except RuntimeError as error:
+            self.errors.seek(0)
+            tail = self.errors.read().decode(errors="replace").strip().splitlines()[-3:]
+            self.stop()
+            raise RuntimeError(f"{error}; {' '.join(cmd[:3])}… said: {' / '.join(tail) or 'nothing'}") from None
         self.startup = time.perf_counter() - started
 
     def rss_mb(self) -> float:
@@ -92,6 +119,7 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self.errors.close()
 
 
 def _children(pid: int) -> list[int]:

@@ -1,22 +1,30 @@
-"""Kiosk figures: throughput and latency beside two baselines, memory, start-up, indexing, search, weight."""
+"""Kiosk figures: start-up, memory, pages and static files under load beside their ceilings, indexing, weight, install.
+
+Every load row: `wrk` (or the threaded Python client) on CPU 1, the server alone on CPU 0, the same request
+headers for the kiosk and its baselines (the learner's session cookie and `Accept-Encoding: gzip`), the
+median of the runs with their spread (min–max) in brackets.
+"""
 from __future__ import annotations
 
-import gzip
+import http.client
 import http.cookiejar
+import json
 import re
 import shutil
-import statistics
 import subprocess
 import tempfile
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from . import install_bench, memory_bench, page_weight, static_bench
 from .generate import generate
-from .harness import ROOT, Server, free_port, load, median_of, python
+from .harness import ROOT, Server, free_port, load, python
+from .report import load_cell, ratio_cell, spread
 
 RUNS = 5
 SECONDS = 3
+PAGE_CEILING = "bare Flask + waitress sending the lesson's HTML (gzip'd per request, same settings)"
 
 
 def run(rows: list, quick: bool = False) -> None:
@@ -25,37 +33,42 @@ def run(rows: list, quick: bool = False) -> None:
     try:
         content = generate(work / "content-1000", 200 if quick else 1000)
         _startup(rows, content, work, runs)
-        _serving(rows, content, work, runs, quick)
+        memory_bench.run(rows, content, work, 3 if not quick else 2, 2_000 if quick else 10_000,
+                         serve_cmd, learner_paths)
+        _serving(rows, content, work, runs, (16,) if quick else (16, 64), 2 if quick else SECONDS)
         _indexing_and_search(rows, work, quick)
-        _page_weight(rows, work)
-        rows.append(("Installed venv size", f"{_du(ROOT / '.venv') / 2**20:.0f} MB", "—"))
+        rows.extend(page_weight.run(work))
+        if quick:
+            rows.append(("The kiosk's own install (fresh venv, `pip install .`, no test extras)",
+                         "not measured in --quick (a minute or more): python -m bench.install_bench", "—"))
+        else:
+            install_bench.run(rows, work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _serve_cmd(content: Path, data: Path, port: int) -> list[str]:
+def serve_cmd(content: Path, data: Path, port: int) -> list[str]:
     return [python(), "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--content",
             str(content), "--data", str(data)]
 
 
 def _startup(rows, content, work, runs) -> None:
-    cold = []
+    cold, warm = [], []
     for i in range(max(2, runs // 2)):
         port = free_port()
-        server = Server(_serve_cmd(content, work / f"cold-{i}", port), port, "/healthz")
+        server = Server(serve_cmd(content, work / f"cold-{i}", port), port, "/healthz")
         cold.append(server.startup)
         server.stop()
-    warm = []
     for _ in range(runs):
         port = free_port()
-        server = Server(_serve_cmd(content, work / "cold-0", port), port, "/healthz")
+        server = Server(serve_cmd(content, work / "cold-0", port), port, "/healthz")
         warm.append(server.startup)
         server.stop()
     lessons = sum(1 for _ in content.rglob("*.md"))
-    rows.append((f"Start-up to first 200, {lessons} lessons, empty database (median of {len(cold)})",
-                 f"{statistics.median(cold):.2f} s", "—"))
-    rows.append((f"Start-up to first 200, {lessons} lessons, warm (median of {runs})",
-                 f"{statistics.median(warm):.2f} s", "goal ≤ 0.6 s"))
+    rows.append((f"Kiosk start-up, process start to the first 200 of /healthz, {lessons} lessons, empty database",
+                 spread(cold, ".2f", " s"), "—"))
+    rows.append((f"Kiosk start-up, the same, {lessons} lessons already indexed (warm)", spread(warm, ".2f", " s"),
+                 "goal ≤ 0.6 s"))
 
 
 class Learner:
@@ -75,59 +88,91 @@ class Learner:
     def cookie(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
+    def text(self, path: str) -> str:
+        return self.opener.open(self.base + path).read().decode()
 
-def _serving(rows, content, work, runs, quick) -> None:
+
+def learner_paths(learner: Learner, base: str) -> list[str]:
+    """The lesson page (its first lesson's first step) and the catalogue."""
+    return [first_lesson(learner), "/courses"]
+
+
+def first_lesson(learner: Learner) -> str:
+    course = re.search(r'href="/courses/([^"/]+)"', learner.text("/courses")).group(1)
+    return re.search(rf'href="(/courses/{course}/[^"?]+)"', learner.text(f"/courses/{course}")).group(1)
+
+
+def _serving(rows, content, work, runs, conns, seconds) -> None:
     port = free_port()
-    first = Server(_serve_cmd(content, work / "serve", port), port, "/healthz")
-    rows.append(("RSS idle, first start (catalogue just indexed)", f"{first.rss_mb():.1f} MB", "—"))
-    first.stop()
-    port = free_port()
-    kiosk = Server(_serve_cmd(content, work / "serve", port), port, "/healthz")     # a normal, warm start
-    learner = Learner(kiosk.base)
-    course = re.search(r'href="/courses/([^"/]+)"', learner.opener.open(kiosk.base + "/courses").read().decode()).group(1)
-    page = learner.opener.open(f"{kiosk.base}/courses/{course}").read().decode()
-    lesson = re.search(rf'href="(/courses/{course}/[^"?]+)"', page).group(1)
-    body = urllib.parse.urlencode({"csrf_token": learner.token(lesson + "/quiz"), "q0": "1", "q1": "true",
-                                   "q2": "Maj"})
-    idle = kiosk.rss_mb()
-    ceiling_rss = None
-    headers = {"Cookie": learner.cookie(), "Accept-Encoding": "gzip"}
-    load(kiosk.base + lesson, 8, 1, headers)                               # warm-up
-    done = _exact_requests(kiosk.base, [lesson, "/courses"], headers, 10_000)
-    after = kiosk.rss_mb()
-    rows.append(("RSS idle, warm start, 1,000-lesson catalogue", f"{idle:.1f} MB", "goal ≤ 45 MB"))
-    rows.append((f"RSS after {done:,} requests", f"{after:.1f} MB", "goal ≤ 60 MB"))
-    static_dir = work / "static"
-    static_dir.mkdir()
-    (static_dir / "index.html").write_bytes(learner.opener.open(kiosk.base + lesson).read())
-    targets = [("Catalogue page", kiosk.base + "/courses", None), ("Lesson page (logged in)", kiosk.base + lesson, None),
-               ("Quiz answer POST", kiosk.base + lesson + "/quiz", body)]
-    results = {name: {c: [load(url, c, SECONDS, headers, post) for _ in range(runs)] for c in (16, 64)}
-               for name, url, post in targets}
-    kiosk.stop()
-    for name, module_args in (("Bare Flask + waitress, cached 15 KB (ceiling)", ["-m", "bench.baseline_app"]),
-                              ("Static file server (python -m http.server)", ["-m", "http.server", "-b", "127.0.0.1", "-d", str(static_dir)])):
-        port = free_port()
-        server = Server([python(), *module_args, str(port)], port, "/")
-        results[name] = {c: [load(server.base + "/", c, SECONDS) for _ in range(runs)] for c in (16, 64)}
-        if "Flask" in name:
-            ceiling_rss = server.rss_mb()
-        server.stop()
-    rows.append(("RSS of the bare Flask + waitress baseline after its runs", f"{ceiling_rss:.1f} MB", "baseline"))
-    ceiling = {c: median_of(results["Bare Flask + waitress, cached 15 KB (ceiling)"][c], "rps") for c in (16, 64)}
+    kiosk = Server(serve_cmd(content, work / "cold-0", port), port, "/healthz")     # a normal, warm start
+    try:
+        learner = Learner(kiosk.base)
+        lesson = first_lesson(learner)
+        page = work / "lesson.html"
+        page.write_bytes(learner.opener.open(kiosk.base + lesson).read())         # as sent, before gzip
+        body = urllib.parse.urlencode({"csrf_token": learner.token(lesson + "/quiz"), "q0": "1", "q1": "true",
+                                       "q2": "Maj"})
+        headers = {"Cookie": learner.cookie(), "Accept-Encoding": "gzip"}
+        static_url = re.search(r'href="(/static/style\.css[^"]*)"', learner.text(lesson)).group(1)
+        anonymous = {"Accept-Encoding": "gzip"}          # "Who is learning?" sends a logged-in learner home
+        targets = [("Home page (logged in, GET /home)", "/home", None, headers),
+                   ("Who is learning? (no session, GET /, 1 learner card)", "/", None, anonymous),
+                   ("Catalogue page (logged in, GET /courses)", "/courses", None, headers),
+                   (f"Lesson page (logged in, GET {lesson}, {page.stat().st_size / 1024:.1f} KB of HTML)", lesson,
+                    None, headers),
+                   ("Quiz answer POST (logged in, 3 answers, synchronous=FULL)", lesson + "/quiz", body, headers),
+                   (f"Static file from the kiosk (GET {static_url.split('?')[0]}, its content-hashed URL)",
+                    static_url, None, headers)]
+        load(kiosk.base + lesson, 8, 1, headers)                                   # warm-up
+        results = {name: {c: [load(kiosk.base + path, c, seconds, sent, post) for _ in range(runs)] for c in conns}
+                   for name, path, post, sent in targets}
+        static_size = static_bench.body_size(kiosk.base + static_url)
+    finally:
+        kiosk.stop()
+    static_file = static_bench.prepare(work, static_bench.STYLESHEET)
+    ceiling = _page_ceiling(page, static_file, runs, seconds, conns, headers)
+    others = static_bench.baselines(static_file, page, runs, seconds, conns, headers)
+    label = f"{runs} × {seconds} s"
     for name, by_conn in results.items():
-        for conns, measured in by_conn.items():
-            rps = median_of(measured, "rps")
-            errors = sum(r["errors"] for r in measured)
-            rows.append((f"{name}, {conns} connections (median of {runs} × {SECONDS} s)",
-                         f"{rps:,.0f} req/s, p50 {median_of(measured, 'p50'):.1f} ms, p99 {median_of(measured, 'p99'):.1f} ms"
-                         + (f", {errors} errors" if errors else ""),
-                         f"{100 * rps / ceiling[conns]:.0f} % of the ceiling"
-                         + (" (goal ≥ 40 %, p99 ≤ 25 ms at 16)" if name.startswith("Lesson") else "")))
+        static = name.startswith("Static")
+        for c, measured in by_conn.items():
+            compared = ([ratio_cell(measured, others["flask"][0][c], "bare Flask's"),
+                         ratio_cell(measured, others["nginx"][0][c], "nginx's")
+                         if isinstance(others["nginx"][0], dict) else others["nginx"][0]]
+                        if static else [ratio_cell(measured, ceiling[c], "the page ceiling")])
+            rows.append((f"{name}, {c} connections, {label}" + (f", body {static_size}" if static else ""),
+                         load_cell(measured), "; ".join(compared) + _goal(name)))
+    for c in conns:
+        rows.append((f"Ceiling for pages: {PAGE_CEILING}, {c} connections, {label}", load_cell(ceiling[c]),
+                     "100 %"))
+    for key, what in (("flask", "bare Flask + waitress sending the same file gzip'd once, from memory, with its ETag"),
+                      ("nginx", "nginx 1 worker, the same .gz file from disk (gzip_static): the physical ceiling")):
+        measured, size = others[key]
+        for c in conns:
+            rows.append((f"Ceiling for static files: {what}, {c} connections, {label}"
+                         + (f", body {size}" if size else ""),
+                         load_cell(measured[c]) if isinstance(measured, dict) else measured, "—"))
 
 
-def _exact_requests(base: str, paths: list[str], headers: dict, count: int) -> int:
-    import http.client
+def _goal(name: str) -> str:
+    for prefix, goal in (("Lesson", "goal ≥ 40 %, p99 ≤ 25 ms at 16"), ("Catalogue", "goal ≥ 30 %"),
+                         ("Home", "goal ≥ 30 %"), ("Who", "goal ≥ 40 %"), ("Quiz", "goal p99 ≤ 100 ms at 16"),
+                         ("Static", "goal ≥ 80 % of the ceiling")):
+        if name.startswith(prefix):
+            return f" ({goal})"
+    return ""
+
+
+def _page_ceiling(page: Path, static_file: Path, runs, seconds, conns, headers) -> dict:
+    server = static_bench.flask_server(page, static_file)
+    try:
+        load(server.base + "/", 8, 1, headers)
+        return {c: [load(server.base + "/", c, seconds, headers) for _ in range(runs)] for c in conns}
+    finally:
+        server.stop()
+
+
+def exact_requests(base: str, paths: list[str], headers: dict, count: int) -> int:
     host, port = re.match(r"http://([^:/]+):(\d+)", base).groups()
     conn = http.client.HTTPConnection(host, int(port), timeout=10)
     for i in range(count):
@@ -163,44 +208,9 @@ with database.connection_context():
 print(json.dumps(out))
 """
     out = subprocess.run([python(), "-c", script], capture_output=True, text=True, check=True, cwd=ROOT).stdout
-    import json
     figures = json.loads(out.strip().splitlines()[-1])
-    rows.append((f"Full index of {count:,} lessons", f"{figures['full']:.1f} s", "—"))
-    rows.append((f"Re-index after one file changed ({count:,} lessons)", f"{figures['one']:.2f} s", "—"))
-    rows.append((f"Search over {count:,} lessons (300 queries, in process)",
+    rows.append((f"Full index of {count:,} generated lessons (in process, one run)", f"{figures['full']:.1f} s", "—"))
+    rows.append((f"Re-index after one file changed ({count:,} lessons, one run)", f"{figures['one']:.2f} s", "—"))
+    rows.append((f"Search over {count:,} lessons (300 queries of 1–2 words, in process)",
                  f"p50 {figures['p50']:.1f} ms, p99 {figures['p99']:.1f} ms", "—"))
 
-
-def _page_weight(rows, work) -> None:
-    port = free_port()
-    kiosk = Server(_serve_cmd(ROOT / "content", work / "weight", port), port, "/healthz")
-    learner = Learner(kiosk.base)
-    pages = {"Who is learning": "/new", "Home": "/home", "Catalogue": "/courses",
-             "Course": "/courses/first-digital-steps", "Lesson": "/courses/first-digital-steps/the-mouse?step=1",
-             "Quiz": "/courses/first-digital-steps/the-mouse/quiz", "Search": "/search?q=souris",
-             "Preferences": "/preferences"}
-    assets: dict[str, int] = {}
-    for name, path in pages.items():
-        html = _gzip_get(learner, kiosk.base + path)
-        page = gzip.decompress(html).decode()
-        links = re.findall(r'(?:href|src)="(/static/[^"#]+)', page)     # a sprite is fetched once
-        total, requests = len(html), 1
-        for link in dict.fromkeys(links):
-            if link not in assets:
-                assets[link] = len(_gzip_get(learner, kiosk.base + link))
-            total += assets[link]
-            requests += 1
-        rows.append((f"Page weight: {name} (HTML+CSS+JS+icons, gzip)", f"{total / 1024:.1f} KB, {requests} requests",
-                     "goal ≤ 20 KB, ≤ 4 requests"))
-    kiosk.stop()
-
-
-def _gzip_get(learner: Learner, url: str) -> bytes:
-    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
-    response = learner.opener.open(request)
-    body = response.read()
-    return body if response.headers.get("Content-Encoding") == "gzip" else gzip.compress(body)
-
-
-def _du(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())

@@ -339,7 +339,7 @@ def _who_is_learning(work: Path, content: Path, b: Kiosk, cards: int, runs: int)
     headers = {"Accept-Encoding": "gzip"}
     targets = [(f"“Who is learning?” with {cards} cards from kiosk A (first screen of {PAGE})", b.dir),
                ("“Who is learning?” on an empty kiosk", work / "empty"),
-               ("Bare Flask + waitress, cached 15 KB (ceiling)", None)]
+               ("Bare Flask + waitress, cached 15 KB page gzip'd per request like the kiosk's (ceiling)", None)]
     results = {}
     for name, data in targets:
         if data is None:

@@ -10,8 +10,6 @@ import json
 import time
 from dataclasses import dataclass
 
-import requests
-
 from sync.wire import backoff, protocol
 
 from . import outbox, state
@@ -54,8 +52,11 @@ class Uploader:
         # up to batch_size; they shrink to a quarter when a link cuts an upload. On a slow or flaky
         # link a request then stays short, and a cut wastes little (bench/sync_bench.py measures it).
         self.link, self.max_batch, self.batch = link, batch_size, min(batch_size, FIRST_BATCH)
+        import requests  # only when talking to a hub: an offline kiosk never loads it (about 5 MB)
+
         self.timeouts, self.clock = timeouts, clock
         self.http = http or requests.Session()
+        self._requests = requests
         self.offset_ms = 0                     # the hub's clock minus ours, learnt from its answers
         # Bytes are counted in `meter` (sync/meter.py); with `enforce`, the budget and window stop uploads.
         self.meter, self.enforce = meter, enforce
@@ -106,10 +107,10 @@ class Uploader:
         try:
             answer = self.http.post(self.link.hub_url + protocol.EVENTS_PATH, data=body, headers=headers,
                                     timeout=self.timeouts)
-        except requests.Timeout:
+        except self._requests.Timeout:
             self._count(len(body) + header_bytes(headers), 0)
             return self._network(result, "timeout", "the hub did not answer in time")
-        except requests.RequestException as error:
+        except self._requests.RequestException as error:
             self._count(len(body) + header_bytes(headers), 0)
             return self._network(result, "unreachable", f"the hub could not be reached ({type(error).__name__})")
         up, down = exchange_bytes(answer)

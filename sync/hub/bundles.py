@@ -16,7 +16,7 @@ import peewee
 
 from sync.wire import bundle, protocol
 
-from . import ingest
+from . import certificates, ingest
 from .db import database, is_postgres
 from .models import Kiosk
 
@@ -100,7 +100,8 @@ def import_bundle(data: bytes, data_dir: Path, now: float | None = None, allowed
     except (protocol.Malformed, protocol.TooLarge) as error:
         raise Refused(f"the bundle holds a batch the hub cannot read ({error})") from None
     kiosk = found["kiosk"]
-    acks = _ingest_all(kiosk, batches, now)
+    with certificates.countersigning(data_dir):
+        acks = _ingest_all(kiosk, batches, now)
     events = [e for b in batches for e in b["events"]]
     ack = {"acked": _merged_acked(acks), "stored": sum(a.stored for a in acks),
            "duplicates": sum(a.duplicates for a in acks), "set_aside": [s for a in acks for s in a.set_aside],

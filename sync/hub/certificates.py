@@ -1,6 +1,8 @@
 """Certificates by their code: kept in a table of their own at ingest, so /verify reads one row, never the events."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
 import logging
 import re
@@ -24,6 +26,8 @@ COLUMNS = ["code", "learner_uuid", "kiosk_id", "course_id", "course_title", "nam
 PROOF = re.compile(r"^z[1-9A-HJ-NP-Za-km-z]{1,99}$")     # multibase base58btc, as sync/wire/badge.py writes it
 BADGE_KEY = "badge-key"     # folder in the hub's data folder: the hub's Ed25519 key for countersigning badges
 _keys: dict[str, Ed25519PrivateKey] = {}
+# The hub's data folder while a command outside the web app ingests (`relais hub import`): see countersigning.
+_data_dir: contextvars.ContextVar[Path | None] = contextvars.ContextVar("hub_data_dir", default=None)
 
 
 def badge_key(data_dir: Path) -> Ed25519PrivateKey:
@@ -35,8 +39,23 @@ def badge_key(data_dir: Path) -> Ed25519PrivateKey:
 
 
 def hub_badge_key() -> Ed25519PrivateKey | None:
-    """This hub's badge key, from its data folder; None outside the hub's app (nothing is countersigned then)."""
-    return badge_key(Path(current_app.config["HUB_CONTENT_DIR"])) if has_app_context() else None
+    """This hub's badge key, from its data folder: the app's, or the one a command named with `countersigning`;
+    None when neither is known (nothing is countersigned then)."""
+    if has_app_context():
+        return badge_key(Path(current_app.config["HUB_CONTENT_DIR"]))
+    named = _data_dir.get()
+    return badge_key(named) if named is not None else None
+
+
+@contextlib.contextmanager
+def countersigning(data_dir: Path):
+    """Within this block, badges ingested outside a request (a USB bundle's import from the command line)
+    are countersigned with the key in `data_dir`, as an upload's are."""
+    token = _data_dir.set(Path(data_dir))
+    try:
+        yield
+    finally:
+        _data_dir.reset(token)
 
 
 def badge_of(payload: dict, key: Ed25519PrivateKey | None = None) -> tuple[str | None, str | None]:

@@ -222,7 +222,7 @@ def forward_xapi(ctx, public_url, lrs_url, lrs_username, lrs_password_file, data
         progress = lrs_forwarder.load()[0]
     click.echo(f"{progress.sent} statements sent to {target.url} so far.")
     if outcome == "failed":
-        raise click.ClickException(f"stopped: {progress.last_error}; the next run resumes there")
+        raise click.ClickException(f"stopped: {progress.last_error} ({progress.last_detail}); the next run resumes there")
 
 
 def _content_dir(ctx, data_dir):

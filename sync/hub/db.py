@@ -76,3 +76,12 @@ def open_database(url: str | None = None, data_dir: Path | None = None) -> peewe
 def greatest(a, b):
     """The larger of two SQL expressions, on SQLite and PostgreSQL alike."""
     return peewee.Case(None, [(a >= b, a)], b)
+
+
+def among(field, values):
+    """`field IN values`: on PostgreSQL as `= ANY(array)`, one parameter however many values (a batch's 500
+    learners would otherwise be 500 parameters to build and bind, at every query of ingest's summaries)."""
+    if not is_postgres():
+        return field.in_(values)
+    kind = "uuid[]" if getattr(field, "field_type", "") == "UUID" else "text[]"
+    return field == peewee.fn.ANY(peewee.Cast(peewee.Value(list(values), converter=list, unpack=False), kind))

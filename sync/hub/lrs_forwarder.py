@@ -33,13 +33,20 @@ FIRST_WAIT = 5                     # seconds after a first failure
 
 @dataclass
 class Progress:
-    cursor: int = 0                # the last event row whose statements the LRS holds
+    cursor: int = 0                # the last event row whose statements the LRS holds (or that were set aside)
     sent: int = 0                  # statements the LRS took
     failures: int = 0              # failures in a row
-    last_error: str = ""
+    last_error: str = ""           # a reason code (REASONS), "" when the last try went well
+    last_detail: str = ""          # what goes with it: an HTTP status, an exception's name
     last_try: float = 0
     last_success: float = 0
     next_try: float = 0
+    set_aside: list = field(default_factory=list)   # [{"id", "row", "reason", "detail"}]: refused for good
+    retry: bool = False            # an administrator asked to send the set-aside statements again
+
+
+# What a facilitator reads, translated by the page (sync/hub/lrs_page.py); the forwarder keeps only the code.
+UNREACHABLE, ANSWERED, REFUSED = "unreachable", "answered", "refused"
 
 
 @dataclass(frozen=True)
@@ -99,21 +106,37 @@ def _post(target: Target, statements: list[dict], session: requests.Session) -> 
     answer = session.post(target.url + "/statements", data=body, timeout=(10, 60),
                           auth=(target.username, target.password) if target.username else None,
                           headers={"Content-Type": "application/json", "X-Experience-API-Version": VERSION})
-    return answer.status_code
+    return answer
 
 
-def deliver(target: Target, statements: list[dict], session: requests.Session) -> str:
-    """"" when the LRS holds every statement; else what went wrong, without credentials."""
-    status = _post(target, statements, session)
-    if status in (200, 204) or (status == 409 and len(statements) == 1):
-        return ""
-    if status == 409:
+def deliver(target: Target, statements: list[dict], session: requests.Session) -> tuple[tuple[str, str], list]:
+    """((reason, detail), set aside): ("", "") when the LRS holds every statement not set aside; no credentials.
+
+    A 409 or 400 for a batch sends it again a statement at a time: a 409 for one is done (the LRS holds that
+    id), a 400 for one sets it aside with the LRS's reason and the others go on."""
+    answer = _post(target, statements, session)
+    if answer.status_code in (200, 204) or (answer.status_code == 409 and len(statements) == 1):
+        return ("", ""), []
+    if answer.status_code == 400 and len(statements) == 1:
+        return ("", ""), [{"id": statements[0]["id"], "reason": REFUSED, "detail": _said(answer)}]
+    if answer.status_code in (400, 409):
+        aside = []
         for statement in statements:
-            problem = deliver(target, [statement], session)
-            if problem:
-                return problem
-        return ""
-    return f"the LRS answered HTTP {status}"
+            problem, refused = deliver(target, [statement], session)
+            if problem[0]:
+                return problem, aside
+            aside += refused
+        return ("", ""), aside
+    return (ANSWERED, str(answer.status_code)), []
+
+
+def _said(answer: requests.Response) -> str:
+    """The LRS's reason for refusing a statement, short and printable."""
+    try:
+        text = answer.json().get("message") or answer.text
+    except (ValueError, AttributeError):
+        text = answer.text
+    return "".join(c for c in str(text) if c.isprintable())[:300] or f"HTTP {answer.status_code}"
 
 
 def step(target: Target, home: str, now: float | None = None, session: requests.Session | None = None,
@@ -124,26 +147,58 @@ def step(target: Target, home: str, now: float | None = None, session: requests.
     progress, before = load()
     if patient and now < progress.next_try:
         return "waiting"
+    if progress.retry:
+        return _retry(target, home, now, session or requests.Session(), progress, before)
     events = list(mapped_events(NATIONAL).where(Event.row > progress.cursor).order_by(Event.row).limit(target.batch))
-    statements = [for_the_lrs(s) for e in events for s in statements_for(e, home)]
+    statements = [dict(for_the_lrs(s), row=e.row) for e in events for s in statements_for(e, home)]
     if not events:
         return "idle"
-    try:
-        problem = deliver(target, statements, session or requests.Session()) if statements else ""
-    except requests.RequestException as error:
-        problem = f"the LRS could not be reached ({type(error).__name__})"
+    problem, aside = _send(target, [{k: v for k, v in s.items() if k != "row"} for s in statements], session)
     progress.last_try = now
-    if problem:
+    if problem[0]:
         progress.failures += 1
-        progress.last_error = problem
+        progress.last_error, progress.last_detail = problem
         wait = min(target.backoff_cap, FIRST_WAIT * 2 ** (progress.failures - 1))
         progress.next_try = now + wait * random.uniform(0.5, 1.0)
     else:
-        progress.cursor, progress.sent = events[-1].row, progress.sent + len(statements)
-        progress.failures, progress.last_error, progress.last_success, progress.next_try = 0, "", now, 0
+        rows = {s["id"]: s["row"] for s in statements}
+        progress.set_aside += [dict(a, row=rows[a["id"]]) for a in aside]
+        progress.cursor, progress.sent = events[-1].row, progress.sent + len(statements) - len(aside)
+        progress.failures, progress.last_error, progress.last_detail = 0, "", ""
+        progress.last_success, progress.next_try = now, 0
     if not _save(progress, before):
         return "raced"                  # another process moved on meanwhile: read its progress next time
-    return "failed" if problem else "sent"
+    return "failed" if problem[0] else "sent"
+
+
+def _send(target: Target, statements: list[dict], session) -> tuple[tuple[str, str], list]:
+    try:
+        return deliver(target, statements, session or requests.Session()) if statements else (("", ""), [])
+    except requests.RequestException as error:
+        return (UNREACHABLE, type(error).__name__), []
+
+
+def _retry(target: Target, home: str, now: float, session, progress: Progress, before: str) -> str:
+    """Send the set-aside statements again, one at a time: those the LRS takes now leave the list."""
+    by_row = {e.row: e for e in mapped_events(NATIONAL).where(Event.row.in_(sorted({a["row"] for a in progress.set_aside})))}
+    kept, sent = [], 0
+    for entry in progress.set_aside:
+        made = [s for s in statements_for(by_row[entry["row"]], home) if s["id"] == entry["id"]] \
+            if entry["row"] in by_row else []          # an erased learner's statement is gone: nothing to send
+        problem, aside = _send(target, [for_the_lrs(s) for s in made], session)
+        if problem[0]:
+            return "failed"                    # the LRS is down: try the whole retry again later
+        kept += [dict(a, row=entry["row"]) for a in aside]
+        sent += len(made) - len(aside)
+    progress.set_aside, progress.retry, progress.sent, progress.last_try = kept, False, progress.sent + sent, now
+    return "sent" if _save(progress, before) else "raced"
+
+
+def ask_retry() -> bool:
+    """An administrator's ask: send the set-aside statements again at the forwarder's next step; whether kept."""
+    progress, before = load()
+    progress.retry = bool(progress.set_aside)
+    return _save(progress, before)
 
 
 def run(target: Target, home: str, interval: float, stop: threading.Event) -> None:

@@ -326,7 +326,19 @@ class Certificate(HubModel):
     credential = pw.TextField(null=True)            # that badge, countersigned by the hub if it verified
 
 
-class LearnerSummary(HubModel):
+class LearnerCounts(HubModel):
+    """The counters a learner's summary and each of their courses' share (summaries.COUNTS); no table of its own."""
+
+    lessons_started = pw.IntegerField(default=0)
+    lessons_completed = pw.IntegerField(default=0)
+    done_alone = pw.IntegerField(default=0)
+    done_with_help = pw.IntegerField(default=0)
+    seconds = pw.BigIntegerField(default=0)
+    quiz_attempts = pw.IntegerField(default=0)
+    quizzes_passed = pw.IntegerField(default=0)
+
+
+class LearnerSummary(LearnerCounts):
     """One learner's totals over every course, with their origin kiosk's centre (the learners page)."""
 
     learner_uuid = pw.TextField(primary_key=True)
@@ -334,13 +346,6 @@ class LearnerSummary(HubModel):
     centre = pw.TextField()
     name = pw.TextField(null=True)
     name_key = pw.TextField(default="")        # the name casefolded: the page's order and its search
-    lessons_started = pw.IntegerField(default=0)
-    lessons_completed = pw.IntegerField(default=0)
-    done_alone = pw.IntegerField(default=0)
-    done_with_help = pw.IntegerField(default=0)
-    seconds = pw.BigIntegerField(default=0)
-    quiz_attempts = pw.IntegerField(default=0)
-    quizzes_passed = pw.IntegerField(default=0)
     certificates = pw.IntegerField(default=0)
     last_seen = pw.DoubleField(null=True)      # the learner's latest event, by its kiosk's clock
 
@@ -348,18 +353,11 @@ class LearnerSummary(HubModel):
         indexes = ((("centre", "name_key", "learner_uuid"), False),)
 
 
-class LearnerCourse(HubModel):
+class LearnerCourse(LearnerCounts):
     """One learner's totals in one course (the CSV's rows)."""
 
     learner_uuid = pw.TextField()
     course_id = pw.TextField()
-    lessons_started = pw.IntegerField(default=0)
-    lessons_completed = pw.IntegerField(default=0)
-    done_alone = pw.IntegerField(default=0)
-    done_with_help = pw.IntegerField(default=0)
-    seconds = pw.BigIntegerField(default=0)
-    quiz_attempts = pw.IntegerField(default=0)
-    quizzes_passed = pw.IntegerField(default=0)
 
     class Meta:
         primary_key = pw.CompositeKey("learner_uuid", "course_id")
@@ -381,3 +379,13 @@ class KioskSummary(HubModel):
 
 
 MODELS += [Certificate, LearnerSummary, LearnerCourse, KioskSummary]
+
+
+class StatementRef(HubModel):
+    """An xAPI statement's id and the event row that gives it (sync/hub/statement_refs.py; migration 12)."""
+
+    statement_id = UuidText(primary_key=True)
+    event_row = pw.BigIntegerField(index=True)
+
+
+MODELS += [StatementRef]

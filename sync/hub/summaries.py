@@ -15,6 +15,7 @@ from collections import defaultdict
 import peewee as pw
 
 from . import bulk, certificates
+from .db import among
 from .models import Certificate, Kiosk, KioskSummary, Learner, LearnerCourse, LearnerSummary, LessonState, QuizAttempt
 
 CHUNK = 500
@@ -41,9 +42,9 @@ def refresh(learners: set[str]) -> None:
 def _refresh(uuids: list[str]) -> None:
     courses = _courses(uuids)
     people = _people(uuids, courses)
-    old = list(LearnerSummary.select().where(LearnerSummary.learner_uuid.in_(uuids)).dicts())
-    LearnerCourse.delete().where(LearnerCourse.learner_uuid.in_(uuids)).execute()
-    LearnerSummary.delete().where(LearnerSummary.learner_uuid.in_(uuids)).execute()
+    old = list(LearnerSummary.select().where(among(LearnerSummary.learner_uuid, uuids)).dicts())
+    LearnerCourse.delete().where(among(LearnerCourse.learner_uuid, uuids)).execute()
+    LearnerSummary.delete().where(among(LearnerSummary.learner_uuid, uuids)).execute()
     rows = [dict(learner_uuid=u, course_id=c, **counts) for (u, c), counts in sorted(courses.items())]
     if rows:
         bulk.insert(LearnerCourse, list(rows[0]), [tuple(r.values()) for r in rows])
@@ -63,13 +64,13 @@ def _courses(uuids: list[str]) -> dict[tuple[str, str], dict]:
                                  pw.fn.SUM(pw.Case(None, [(done & ~helped, 1)], 0)).alias("alone"),
                                  pw.fn.SUM(pw.Case(None, [(done & helped, 1)], 0)).alias("helped"),
                                  pw.fn.SUM(LessonState.time_spent).alias("seconds"))
-              .where(LessonState.learner_uuid.in_(uuids))
+              .where(among(LessonState.learner_uuid, uuids))
               .group_by(LessonState.learner_uuid, LessonState.course_id).tuples()):
         counts[r[0], r[1]].update(zip(COUNTS[:5], (int(v or 0) for v in r[2:])))
     for learner, course, attempts, passed in (
             QuizAttempt.select(QuizAttempt.learner_uuid, QuizAttempt.course_id, pw.fn.COUNT(QuizAttempt.attempt),
                                pw.fn.SUM(pw.Case(None, [(QuizAttempt.passed == True, 1)], 0)))
-            .where(QuizAttempt.learner_uuid.in_(uuids))
+            .where(among(QuizAttempt.learner_uuid, uuids))
             .group_by(QuizAttempt.learner_uuid, QuizAttempt.course_id).tuples()):
         counts[learner, course].update(quiz_attempts=int(attempts), quizzes_passed=int(passed or 0))
     return counts
@@ -78,10 +79,10 @@ def _courses(uuids: list[str]) -> dict[tuple[str, str], dict]:
 def _people(uuids: list[str], courses: dict) -> list[dict]:
     """The learner summary rows of those of `uuids` the hub still holds."""
     held = Certificate.select(Certificate.learner_uuid, pw.fn.COUNT(Certificate.code)) \
-        .where(Certificate.learner_uuid.in_(uuids)).group_by(Certificate.learner_uuid).tuples()
+        .where(among(Certificate.learner_uuid, uuids)).group_by(Certificate.learner_uuid).tuples()
     certified = dict(held)
     learners = list(Learner.select(Learner.uuid, Learner.kiosk_id, Learner.name, Learner.last_hlc)
-                    .where(Learner.uuid.in_(uuids)).tuples())
+                    .where(among(Learner.uuid, uuids)).tuples())
     centres = dict(Kiosk.select(Kiosk.id, Kiosk.centre).where(Kiosk.id.in_(sorted({k for _, k, _, _ in learners})))
                    .tuples()) if learners else {}
     totals: dict = defaultdict(lambda: dict.fromkeys(COUNTS, 0))

@@ -26,7 +26,7 @@ from wtforms.validators import ValidationError
 from sync.base import accounts, credentials, next_page
 from sync.packs.errors import PackError
 
-from . import auth, certificates, reports, set_aside
+from . import auth, certificates, reports
 from .db import database
 from .models import Facilitator, Kiosk
 from .publish import publish, targets_for, visible_publications
@@ -77,8 +77,7 @@ def logout():
 @bp.get("/")
 @login_required
 def kiosks():
-    return render_template("hub/kiosks.html", kiosks=reports.kiosks(current_scope()),
-                           set_aside=set_aside.counts_by_kiosk())
+    return render_template("hub/kiosks.html", page=reports.kiosk_page(current_scope(), request.args.get("page", "")))
 
 
 @bp.get("/learners")

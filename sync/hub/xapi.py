@@ -62,6 +62,21 @@ def authority(home: str) -> dict:
     return {"objectType": "Agent", "account": {"homePage": home, "name": AUTHORITY_NAME}}
 
 
+def statement_id(event_id: str, question: int = 0) -> str:
+    """The stable id of an event's statement (`question`: a quiz's answered statement, from 1): one way, uuid5."""
+    return str(uuid.uuid5(NAMESPACE, f"{event_id}/{question}" if question else event_id))
+
+
+def statement_ids(event_id: str, type_: str, payload: str | None) -> list[str]:
+    """The ids of the statements an event gives (as statements_for makes them), without making them."""
+    p = json.loads(payload) if payload is not None and type_ in MAPPED else None
+    if not p:
+        return []
+    answers = p.get("correct") if type_ == "quiz.attempted" else None
+    return [statement_id(event_id)] + [statement_id(event_id, n + 1)
+                                       for n in range(len(answers) if isinstance(answers, list) else 0)]
+
+
 def statements_for(event: Event, home: str) -> list[dict]:
     """The statements one stored event gives (none for profile events: they stay on the hub)."""
     if event.payload is None or event.type not in MAPPED:
@@ -78,7 +93,7 @@ def statements_for(event: Event, home: str) -> list[dict]:
     if p.get("course"):
         base["context"]["contextActivities"] = {"parent": [activity(home, "course", p["course"])]}
     event_id = str(event.id)
-    sid = str(uuid.uuid5(NAMESPACE, event_id))
+    sid = statement_id(event_id)
     if event.type == "certificate.issued":
         return [dict(base, id=sid, verb=VERBS["completed"], object=activity(home, "course", p.get("course", "")),
                      result={"completion": True})]
@@ -112,7 +127,7 @@ def _quiz(base: dict, sid: str, event_id: str, p: dict, home: str) -> list[dict]
     answers = p.get("correct")
     for number, correct in enumerate(answers if isinstance(answers, list) else []):
         question = activity(home, "question", p.get("lesson", ""), f"/{number + 1}")
-        out.append(dict(base, id=str(uuid.uuid5(NAMESPACE, f"{event_id}/{number + 1}")), verb=VERBS["answered"],
+        out.append(dict(base, id=statement_id(event_id, number + 1), verb=VERBS["answered"],
                         object=question, result={"success": bool(correct)},
                         context=dict(base["context"], contextActivities={"parent": [quiz]})))
     return out

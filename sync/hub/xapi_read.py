@@ -15,9 +15,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from . import statement_refs
 from .models import Event
 from .scopes import Scope
-from .xapi import ADL, NAMESPACE, TYPES_OF_VERB, mapped_events, statements_for
+from .xapi import ADL, TYPES_OF_VERB, mapped_events, statements_for
 
 MAX_LIMIT = 500                     # statements per page, and what limit=0 (the server's maximum) gives
 CHUNK = 200                         # events read at a time while a page fills
@@ -172,18 +173,7 @@ def _verb_matches(query: Query, statement: dict) -> bool:
 def one(query: Query, scope: Scope, home: str) -> dict | None:
     """The statement called `query.statement_id` in `scope`, or None (this hub never voids a statement).
 
-    Statement ids are derived from event ids one way (uuid5), so this reads the scope's events newest first
-    until it meets the id: the cost grows with the events held (docs/xapi.md says what is left to do)."""
-    if query.voided:
-        return None
-    events, before = mapped_events(scope).order_by(Event.row.desc()), None
-    while True:                                  # a page of events at a time: constant memory
-        batch = list((events if before is None else events.where(Event.row < before)).limit(1000))
-        for event in batch:
-            if event.type == "quiz.attempted" or str(uuid.uuid5(NAMESPACE, str(event.id))) == query.statement_id:
-                for statement in statements_for(event, home):
-                    if statement["id"] == query.statement_id:
-                        return statement
-        if len(batch) < 1000:
-            return None
-        before = batch[-1].row
+    Its event is found through the table of statement ids (sync/hub/statement_refs.py): a read or two,
+    whatever the number of events held."""
+    event = None if query.voided else statement_refs.find(query.statement_id, scope)
+    return next((s for s in statements_for(event, home) if s["id"] == query.statement_id), None) if event else None

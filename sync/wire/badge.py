@@ -19,7 +19,6 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pyld import jsonld
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -81,6 +80,9 @@ def _loader(url: str, options=None) -> dict:
 
 def canonical(document: dict) -> bytes:
     """The document as canonical N-Quads (RDFC-1.0), the bytes the proof hashes."""
+    # Only here: pyld (with lxml) weighs about 10 MB, needed only when a badge is signed or checked.
+    from pyld import jsonld
+
     try:
         quads = jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
                                             "documentLoader": _loader})

@@ -119,3 +119,22 @@ def test_a_badge_with_a_bad_kiosk_proof_is_kept_as_sent_and_the_rest_of_the_batc
     kept = hub.query(lambda: HubCertificate.get(HubCertificate.code == code).credential)
     assert json.loads(kept) == forged and len(forged["proof"]) == 1
     assert hub.query(lambda: LessonState.select().where(LessonState.learner_uuid == other).count()) > 0
+
+
+def test_a_badge_carried_on_a_usb_stick_and_imported_by_command_is_countersigned_too(classroom, kiosk, sqlite_hub,
+                                                                                     tmp_path):
+    from click.testing import CliRunner
+
+    from kiosk.cli import cli
+    from tests.sync_tests.conftest import enroll_kiosk
+
+    enroll_kiosk(kiosk, sqlite_hub.url, sqlite_hub.code())
+    code, sent = issued_badge(classroom, kiosk, "Fatou")
+    runner, stick = CliRunner(), tmp_path / "progress.relais"
+    assert runner.invoke(cli, ["sync", "export", str(stick), "--data", kiosk.config["DATA_PATH"]]).exit_code == 0
+    hub_data = sqlite_hub.app.config["HUB_DATA_DIR"]
+    imported = runner.invoke(cli, ["hub", "--data", hub_data, "import", str(stick)])
+    assert imported.exit_code == 0, imported.output
+    kept = json.loads(sqlite_hub.query(lambda: HubCertificate.get(HubCertificate.code == code).credential))
+    hub_did = badge.did_key(hub_certificates.badge_key(Path(sqlite_hub.app.config["HUB_CONTENT_DIR"])).public_key())
+    assert badge.signers(kept) == [sent["issuer"]["id"], hub_did] and badge.issuer_only(kept) == sent

@@ -309,11 +309,11 @@ def test_an_empty_file_in_a_pack_arrives_without_asking_the_hub(make_app, tmp_pa
 
 
 def test_the_hub_knows_which_courses_each_kiosk_serves(site):
-    from sync.hub.reports import kiosks
+    from sync.hub.reports import kiosk_page
     from sync.hub.scopes import NATIONAL
 
     def served_as_the_hub_sees_it():
-        row = next(k for k in site.hub.query(lambda: kiosks(NATIONAL)) if k["id"] == site.link.kiosk_id)
+        row = next(k for k in site.hub.query(lambda: kiosk_page(NATIONAL).rows) if k["id"] == site.link.kiosk_id)
         return row["content"] and row["content"].installed
 
     assert served_as_the_hub_sees_it() is None                 # never asked yet

@@ -12,7 +12,7 @@ import pytest
 
 from sync.hub import db as hub_db
 from sync.hub import migrations
-from sync.hub.migrations import m0005_double_timestamps, m0011_event_storage
+from sync.hub.migrations import m0005_double_timestamps, m0011_event_storage, m0012_name_search_and_statement_ids
 from sync.hub.migrations.frozen import create_tables
 from sync.hub.models import MODELS, Event, Facilitator, Kiosk, KioskContent, Learner, Publication
 from tests.sync_tests.conftest import BACKENDS, POSTGRES_URL, reset_postgres
@@ -59,12 +59,14 @@ E1, E2 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000
 def todays_schema(place: Place) -> dict:
     """The schema today's models make with create_tables: what every migrated hub must end with.
 
-    On PostgreSQL, migration 11 then partitions the events table, which no model can say."""
+    On PostgreSQL, migration 11 then partitions the events table and migration 12 indexes names by trigrams,
+    which no model can say."""
     db = hub_db.connect(None, place.tmp_path / "today") if not place.url else place.db
     with db.bind_ctx(MODELS):
         db.create_tables(MODELS)
         with db.atomic():
             m0011_event_storage.apply(db)
+            m0012_name_search_and_statement_ids.name_search(db)     # a trigram index, on PostgreSQL
         found = schema(db)
     if place.url:
         reset_postgres(place.url)
@@ -74,12 +76,14 @@ def todays_schema(place: Place) -> dict:
 
 
 def schema(db) -> dict:
-    """Every hub table's columns (in order), indexes, foreign keys and primary key, as the database has them."""
+    """Every hub table's columns, indexes, foreign keys and primary key, as the database has them. Columns are
+    compared as a set: nothing in the hub reads them by position, and models share columns through base classes."""
     found = {}
     for table in sorted(set(db.get_tables()) - {migrations.VERSION_TABLE}):
         if re.fullmatch(r"event_y\d{4}m\d{2}", table):      # the months that hold events (test_hub_storage.py)
             continue
-        columns = [(c.name, c.data_type.lower(), c.null, c.primary_key, c.default) for c in db.get_columns(table)]
+        columns = sorted((c.name, c.data_type.lower(), c.null, c.primary_key, c.default or "")
+                         for c in db.get_columns(table))
         indexes = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
         foreign = sorted((f.column, f.dest_table, f.dest_column) for f in db.get_foreign_keys(table))
         found[table] = {"columns": columns, "indexes": indexes, "foreign keys": foreign,

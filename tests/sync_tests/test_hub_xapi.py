@@ -1,5 +1,6 @@
 """The hub as an xAPI Learning Record Store (GET /xapi/statements, /xapi/about) and its forwarder to the
 funder's LRS, tried with the tools a funder would use: Learning Locker's LRS and validator, and @xapi/xapi."""
+
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import uuid
 import pytest
 import requests
 from click.testing import CliRunner
+from markupsafe import escape
 
 from sync.hub import lrs_forwarder, scopes, xapi
 from sync.hub.auth import create_facilitator
@@ -138,7 +140,7 @@ def test_a_failing_lrs_is_retried_later_and_shown_without_its_password(synced):
     assert hub.query(lambda: lrs_forwarder.step(target, HOME, now=1001.0)) == "waiting"        # backing off
     progress = hub.query(lrs_forwarder.peek)
     assert progress.failures == 1 and progress.sent == 0 and 1002.5 <= progress.next_try <= 1005
-    assert "could not be reached" in progress.last_error and SECRET not in progress.last_error
+    assert progress.last_error == "unreachable" and SECRET not in progress.last_detail
     assert hub.query(lambda: lrs_forwarder.step(target, HOME, now=1006.0)) == "failed"
     assert hub.query(lrs_forwarder.peek).next_try >= 1006 + 5                                  # twice as long
     hub.app.config.update(LRS_URL=target.url, LRS_USERNAME="key", LRS_PASSWORD=SECRET)
@@ -156,3 +158,38 @@ def test_statements_cannot_reach_an_lrs_before_the_hub_has_its_public_address():
     with_password = CliRunner().invoke(hub_command, ["forward-xapi", "--public-url", HOME,
                                                      "--lrs-url", "https://key:pw@lrs.example/xapi"])
     assert with_password.exit_code != 0 and "LRS_USERNAME" in with_password.output and "pw" not in with_password.output
+
+
+def test_a_statement_the_lrs_refuses_for_good_is_set_aside_shown_and_retried_while_the_others_go_on(
+        synced, lrs, monkeypatch):
+    """Learning Locker takes every statement the hub makes, so one is broken on purpose on its way out (a verb
+    id that is not an IRI): the real LRS answers 400 for the batch, then for that statement alone."""
+    hub = synced
+    hub.query(lambda: lrs_forwarder._save(lrs_forwarder.Progress(), lrs_forwarder.load()[1]))
+    ours = hub.query(lambda: [s["id"] for e in xapi.mapped_events(scopes.NATIONAL) for s in xapi.statements_for(e, HOME)])
+    broken, made = ours[1], lrs_forwarder.for_the_lrs
+    monkeypatch.setattr(lrs_forwarder, "for_the_lrs", lambda s: dict(made(s), verb={"id": "not an iri"})
+                        if s["id"] == broken else made(s))
+    target = lrs_forwarder.Target(lrs.url, "key", SECRET, batch=len(ours))
+    assert hub.query(lambda: lrs_forwarder.step(target, HOME)) == "sent"
+    progress = hub.query(lrs_forwarder.peek)
+    assert [a["id"] for a in progress.set_aside] == [broken] and progress.set_aside[0]["reason"] == "refused"
+    assert progress.sent == len(ours) - 1 and progress.last_error == "" and hub.query(lambda: lrs_forwarder.waiting(progress)) == 0
+    held = node({"endpoint": lrs.url + "/", "username": "key", "password": "x", "validate": [],
+                 "reads": [{"statementId": i} for i in (ours[0], ours[-1])]})
+    assert [r["statement"]["id"] for r in held["reads"]] == [ours[0], ours[-1]]       # those after it were sent
+
+    from tests.sync_tests.test_hub_scopes import CSRF, sign_in
+    hub.app.config.update(LRS_URL=target.url)
+    nadia = sign_in(hub, "Nadia")
+    page = nadia.get(hub.url + "/lrs", timeout=10).text
+    assert broken in page and "The LRS refused this statement:" in page and str(escape(progress.set_aside[0]["detail"][:40])) in page
+    french = nadia.get(hub.url + "/lrs", headers={"Accept-Language": "fr"}, timeout=10).text
+    assert broken in french
+    assert sign_in(hub, "Karim").post(hub.url + "/lrs/retry", data={"csrf_token": CSRF.search(page).group(1)},
+                                      timeout=10).status_code in (400, 403)
+    assert nadia.post(hub.url + "/lrs/retry", data={"csrf_token": CSRF.search(page).group(1)}, timeout=10).ok
+    monkeypatch.setattr(lrs_forwarder, "for_the_lrs", made)               # mended: it goes through now
+    assert hub.query(lambda: lrs_forwarder.step(target, HOME)) == "sent"
+    progress = hub.query(lrs_forwarder.peek)
+    assert progress.set_aside == [] and progress.sent == len(ours) and not progress.retry

@@ -4,20 +4,17 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from ..spreadsheet import csv_safe, to_csv
 
 DAY = "%d/%m/%Y"            # the Coop's date format
 SHEET = "Activités"         # the Coop's sheet name
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-def _xlsx_cell(cell):
-    """A number or date as it is; text made safe, without the control characters XLSX cannot hold."""
+def _xlsx_cell(cell, illegal):
+    """A number or date as it is; text made safe, without the control characters XLSX cannot hold (`illegal`)."""
     if isinstance(cell, (date, int, float)) and not isinstance(cell, bool):
         return cell
-    return ILLEGAL_CHARACTERS_RE.sub("", csv_safe(cell))
+    return illegal.sub("", csv_safe(cell))
 
 def _text(cell):
     return cell.strftime(DAY) if isinstance(cell, date) else cell
@@ -28,12 +25,16 @@ def csv_bytes(header: list[str], rows: list[list], separator: str = ";") -> byte
 
 def xlsx_bytes(header: list[str], rows: list[list]) -> bytes:
     """One sheet, headings first; dates are real dates shown dd/mm/yyyy, numbers numbers, text made safe."""
+    # Only here: openpyxl (and the Pillow it loads) weighs about 10 MB that a server seldom exporting need not hold.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # the same
+
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.append([_xlsx_cell(cell) for cell in header])
+    sheet.append([_xlsx_cell(cell, ILLEGAL_CHARACTERS_RE) for cell in header])
     for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in row])
+        sheet.append([_xlsx_cell(cell, ILLEGAL_CHARACTERS_RE) for cell in row])
     for cell in sheet["A"][1:]:
         cell.number_format = "dd/mm/yyyy"
     buffer = io.BytesIO()
