@@ -1,7 +1,6 @@
 """The kiosk's Flask application factory."""
 from __future__ import annotations
 
-import gzip
 import os
 import secrets
 import time
@@ -13,12 +12,12 @@ from flask_babel import Babel
 from flask_compress import Compress
 from markupsafe import Markup, escape
 
-from sync.base.database import security_headers
-
-from . import db, settings, syncing
-from .csrf import csrf
+from . import db, page_headers, settings, static_files, syncing
+from .csrf import csrf, signed_token
 from .i18n import select_locale
 from .indexing import index_content
+from .page_headers import CSP
+from .session_cookie import RememberedCookieSessions
 from .views import (
     activity_export,
     audio,
@@ -47,13 +46,11 @@ from .views.common import load_request_learner, template_helpers
 
 compress = Compress()
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a kiosk: settings, database (migrated), catalogue (indexed), blueprints."""
     app = Flask(__name__)
+    app.session_interface = RememberedCookieSessions()
     app.config.update(settings.resolve(test_config))
     app.config.update(test_config or {})          # Flask's own keys too (TESTING)
     data_dir = Path(app.config["DATA_DIR"]).resolve()
@@ -81,11 +78,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
     _register(app)
     syncing.init_app(app)
+    app.wsgi_app = static_files.StaticFiles(app.wsgi_app, app.static_folder, CSP, debug=app.debug)
     return app
 
 
 def _register(app: Flask) -> None:
     app.before_request(load_request_learner)
+    app.jinja_env.globals["csrf_token"] = signed_token       # signed once per session, not per page
     app.add_template_filter(highlight)
     app.add_template_filter(datetime.fromtimestamp, "datetime")
     app.context_processor(template_helpers)
@@ -97,25 +96,7 @@ def _register(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        security_headers(response, CSP)
-        if request.endpoint == "static" and request.args.get("v"):
-            # static_url() puts a content hash in the URL: the file under it never changes.
-            response.cache_control.no_cache = None
-            response.cache_control.public = True
-            response.cache_control.max_age = 365 * 86400
-            response.cache_control.immutable = True
-        if (400 <= response.status_code < 500 and response.mimetype == "text/html"
-                and not response.direct_passthrough and "gzip" in request.headers.get("Accept-Encoding", "")
-                and "Content-Encoding" not in response.headers):
-            # flask-compress skips non-2xx: form pages with errors are the largest learner pages.
-            response.set_data(gzip.compress(response.get_data(), 6))
-            response.headers["Content-Encoding"] = "gzip"
-            response.vary.add("Accept-Encoding")
-        if request.endpoint not in ("static", "media.content_file", "media.cached_file", "audio.clip"):
-            # Learner pages: never kept by the browser, so Back after logout shows nothing.
-            response.headers["Cache-Control"] = "no-store"
-            response.vary.add("Cookie")
-        return response
+        return page_headers.finish(response, request)
 
 
 def highlight(snippet: str) -> Markup:

@@ -50,7 +50,7 @@ def pick_language(available, wanted: str, course_language: str) -> str:
     for choice in (wanted, wanted.split("_")[0], course_language):
         if choice in available:
             return choice
-    return sorted(available)[0]
+    return min(available)
 
 
 def _course_view(course: Course, lang: str) -> CourseView:
@@ -75,6 +75,7 @@ def changed() -> None:
     _generation += 1
     _courses_cached.cache_clear()
     _lesson_cached.cache_clear()
+    _lesson_keys.cache_clear()
 
 
 def courses(lang: str) -> list[CourseView]:
@@ -124,10 +125,14 @@ def _summary(rows: list[dict], lang: str, course_lang: str) -> LessonView:
 def lesson(course_id: str, slug: str, lang: str, easy: bool = False) -> LessonView | None:
     """A lesson with its steps and quiz in the best language available, easy to read when asked and
     written."""
-    les = Lesson.get_or_none((Lesson.course == course_id) & (Lesson.slug == slug))
-    if les is None:
-        return None
-    return lesson_by_key(les.key, lang, easy)
+    key = _lesson_keys(_generation).get((course_id, slug))
+    return lesson_by_key(key, lang, easy) if key is not None else None
+
+
+@functools.lru_cache(maxsize=1)
+def _lesson_keys(generation: int) -> dict[tuple[str, str], str]:
+    """Every lesson's key by (course, slug): read once per catalogue, not once per lesson page."""
+    return {(row.course_id, row.slug): row.key for row in Lesson.select(Lesson.key, Lesson.course, Lesson.slug)}
 
 
 def lesson_by_key(key: str, lang: str, easy: bool = False) -> LessonView | None:

@@ -8,10 +8,8 @@ import json
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
-
-import segno
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync.client import enrollment, outbox
 from sync.packs import signing
@@ -20,6 +18,9 @@ from sync.wire import badge
 from . import reports, typed_text
 from .db import database
 from .models import Certificate, Learner, Progress, QuizAttempt
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ALPHABET_GROUPS = (4, 4)
 TEXT_MAX = 200          # letters of each text in the event: what the hub's certificate page shows
@@ -106,6 +107,8 @@ def qr_proof(certificate: Certificate, credential: dict) -> str | None:
 
 def qr_svg(text: str) -> str:
     """`text` as a QR code, drawn as inline SVG offline (no request leaves the page), scalable by CSS."""
+    import segno  # only for a printed certificate: not held by a kiosk that serves lessons
+
     return segno.make(text, error="m").svg_inline(scale=1, omitsize=True, svgclass="cert-qr-code",
                                                    lineclass=None)
 

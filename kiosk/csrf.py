@@ -1,5 +1,53 @@
 """The kiosk's CSRF protection: one object, initialised by the app factory; the pack upload exempts
-itself and checks its token by hand once the upload's own size limit is raised."""
-from flask_wtf.csrf import CSRFProtect
+itself and checks its token by hand once the upload's own size limit is raised.
+
+Pages put the session's token in every form, signed. flask-wtf signs it anew on each request (key
+derivation and HMAC); a session's token never changes, and without a time limit (the kiosk sets
+WTF_CSRF_TIME_LIMIT=None) its signature never expires, so it is signed once per token here.
+Checking a posted token is flask-wtf's own, unchanged.
+"""
+from __future__ import annotations
+
+import threading
+
+from flask import current_app, g, session
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from itsdangerous import URLSafeTimedSerializer
 
 csrf = CSRFProtect()
+
+SIGNED_KEPT = 512       # sessions whose signed token is remembered; more than a kiosk's learners at once
+_signed: dict[tuple[str, str], str] = {}
+_lock = threading.Lock()
+
+
+def signed_token() -> str:
+    """This session's CSRF token as forms carry it, signed once per token (flask-wtf's format and salt)."""
+    config = current_app.config
+    field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return generate_csrf()      # a signature that expires is dated: flask-wtf signs each request
+    secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
+    raw = session.get(field)
+    signed = _signed.get((secret, raw)) if isinstance(raw, str) else None
+    if signed is None and isinstance(raw, str):
+        signed = _sign(secret, raw)
+        _remember(secret, raw, signed)
+    elif signed is None:
+        g.pop(field, None)          # signed before the session was cleared: not this session's any more
+        signed = generate_csrf()    # gives the session its token
+        if isinstance(session.get(field), str):
+            _remember(secret, session[field], signed)
+    setattr(g, field, signed)       # where flask-wtf's generate_csrf looks first
+    return signed
+
+
+def _sign(secret, raw: str) -> str:
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+def _remember(secret, raw: str, signed: str) -> None:
+    with _lock:
+        if len(_signed) >= SIGNED_KEPT:
+            _signed.clear()         # rare: the next page of each session signs its token again
+        _signed[(secret, raw)] = signed

@@ -1,8 +1,10 @@
 """Languages the kiosk speaks, and which one a request gets."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from babel import Locale
 from flask import current_app, g, request
 
 
@@ -30,8 +32,10 @@ def cookie_language() -> str | None:
     return known_language(request.cookies.get("lang")) if request else None
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     """The learner's preference, then the `lang` cookie, then the browser's languages, then the kiosk's default.
+
+    Returned parsed (flask-babel takes a Locale as it is): each language is parsed once, not per request.
 
     The kiosk's own screen (a request from an address in KIOSK_SCREEN, 127.0.0.1 by default) skips the
     browser's languages: its browser says what the machine was installed with (often en-GB), not what
@@ -41,10 +45,19 @@ def select_locale() -> str:
     chosen = known_language((learner.prefs or {}).get("language")) if learner is not None else None
     chosen = chosen or cookie_language()
     if chosen:
-        return chosen
+        return parsed(chosen)
     if not request or on_kiosk_screen():
-        return current_app.config["DEFAULT_LANGUAGE"]
-    return request.accept_languages.best_match(list(LANGUAGES)) or current_app.config["DEFAULT_LANGUAGE"]
+        return parsed(current_app.config["DEFAULT_LANGUAGE"])
+    return parsed(request.accept_languages.best_match(_CODES) or current_app.config["DEFAULT_LANGUAGE"])
+
+
+_CODES = tuple(LANGUAGES)
+
+
+@functools.lru_cache(maxsize=16)
+def parsed(code: str) -> Locale:
+    """The babel Locale of a language code, parsed once (parsing costs more than a small page's view)."""
+    return Locale.parse(code)
 
 
 def on_kiosk_screen() -> bool:

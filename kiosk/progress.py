@@ -7,6 +7,7 @@ import uuid
 from sync.client import outbox
 from sync.wire import checks
 
+from . import writer
 from .content.quizmodel import Quiz
 from .db import database
 from .grading import grade
@@ -31,21 +32,21 @@ def complete_lesson(learner: Learner, lesson_key: str, course_id: str, steps_tot
                   done=True, with_help=with_help)
 
 
+@writer.grouped
 def _visit(learner: Learner, lesson_key: str, course_id: str, steps_total: int, now: float, step: int,
            done: bool = False, with_help: bool = False) -> Progress:
     """Record one visit to a lesson: time spent, the step reached, completion when `done`, the event."""
-    with database.atomic():
-        row = _row(learner, lesson_key, course_id, steps_total, now)
-        row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
-        if done and row.status != COMPLETED:
-            row.status, row.completed_at = COMPLETED, now
-        if not done:
-            row.steps_total = steps_total      # completing keeps the length the row already has
-        row.step, row.last_seen = step, now
-        row.with_help = row.with_help or with_help
-        row.save()
-        Learner.update(last_lesson=lesson_key).where(Learner.id == learner.id).execute()
-        outbox.append(_event(row, reading=not done), learner.uuid, payload(row), clock=lambda: now)
+    row = _row(learner, lesson_key) or _new_row(learner, lesson_key, course_id, steps_total, now)
+    row.time_spent += int(min(max(now - row.last_seen, 0), MAX_GAP))
+    if done and row.status != COMPLETED:
+        row.status, row.completed_at = COMPLETED, now
+    if not done:
+        row.steps_total = steps_total      # completing keeps the length the row already has
+    row.step, row.last_seen = step, now
+    row.with_help = row.with_help or with_help
+    _save(row)
+    database.execute_sql(_LAST_LESSON, (lesson_key, learner.id))
+    outbox.append(_event(row, reading=not done), learner.uuid, payload(row), clock=lambda: now)
     return row
 
 
@@ -58,29 +59,23 @@ def _event(row: Progress, reading: bool = False) -> str:
     return "lesson.completed" if row.status == COMPLETED and not reading else "lesson.progressed"
 
 
+@writer.grouped
 def record_quiz_attempt(learner: Learner, lesson_key: str, course_id: str, quiz: Quiz,
                         answers: dict[int, list[str]], steps_total: int, with_help: bool = False,
                         now: float | None = None) -> QuizAttempt:
     """Mark and keep an attempt (every attempt is kept) and complete the lesson, in one transaction."""
     now = now or time.time()
     marked = grade(quiz, answers)
-    with database.atomic():
-        attempt = QuizAttempt.create(
-            uuid=str(uuid.uuid4()), learner=learner, lesson_key=lesson_key, course_id=course_id,
-            answers={str(k): v for k, v in answers.items()}, results=marked["results"],
-            score=marked["score"], total=marked["total"], passed=marked["passed"], with_help=with_help,
-            created_at=now)
-        outbox.append("quiz.attempted", learner.uuid, attempt_payload(attempt), clock=lambda: now)
-        complete_lesson(learner, lesson_key, course_id, steps_total, with_help=with_help, now=now)
+    attempt = _built(QuizAttempt, {
+        "id": None, "uuid": str(uuid.uuid4()), "learner": learner.id, "lesson_key": lesson_key,
+        "course_id": course_id, "answers": {str(k): v for k, v in answers.items()}, "results": marked["results"],
+        "score": marked["score"], "total": marked["total"], "passed": marked["passed"], "with_help": with_help,
+        "created_at": now})
+    attempt.id = _insert(QuizAttempt, attempt)
+    attempt.__rel__["learner"] = learner
+    outbox.append("quiz.attempted", learner.uuid, attempt_payload(attempt), clock=lambda: now)
+    complete_lesson(learner, lesson_key, course_id, steps_total, with_help=with_help, now=now)
     return attempt
-
-
-def _row(learner: Learner, lesson_key: str, course_id: str, steps_total: int, now: float) -> Progress:
-    row = Progress.get_or_none((Progress.learner == learner) & (Progress.lesson_key == lesson_key))
-    if row is None:
-        row = Progress(learner=learner, lesson_key=lesson_key, course_id=course_id, status=STARTED, step=0,
-                       steps_total=steps_total, time_spent=0, first_seen=now, last_seen=now)
-    return row
 
 
 def attempt_payload(attempt: QuizAttempt) -> dict:
@@ -113,7 +108,8 @@ def payload(row: Progress) -> dict:
 
 
 def for_learner(learner: Learner) -> dict[str, Progress]:
-    return {p.lesson_key: p for p in Progress.select().where(Progress.learner == learner)}
+    """A learner's progress by lesson key (every page reads it: one prepared query, rows built directly)."""
+    return {row.lesson_key: row for row in map(_progress_row, database.execute_sql(_SELECT, (learner.id,)))}
 
 
 def last_attempt(learner: Learner, lesson_key: str) -> QuizAttempt | None:
@@ -122,16 +118,16 @@ def last_attempt(learner: Learner, lesson_key: str) -> QuizAttempt | None:
             .order_by(QuizAttempt.created_at.desc(), QuizAttempt.id.desc()).first())
 
 
+@writer.grouped
 def set_with_help(learner: Learner, lesson_key: str, with_help: bool, now: float | None = None) -> None:
     """Assisted mode: a facilitator records that a lesson was (or was not) done with help."""
     now = now or time.time()
-    with database.atomic():
-        row = Progress.get_or_none((Progress.learner == learner) & (Progress.lesson_key == lesson_key))
-        if row is None or row.with_help == with_help:
-            return
-        row.with_help = with_help
-        row.save()
-        outbox.append(_event(row), learner.uuid, payload(row), clock=lambda: now)
+    row = _row(learner, lesson_key)
+    if row is None or row.with_help == with_help:
+        return
+    row.with_help = with_help
+    _save(row)
+    outbox.append(_event(row), learner.uuid, payload(row), clock=lambda: now)
 
 
 def fold_progress(keep: Learner, other: Learner, now: float) -> None:
@@ -166,3 +162,57 @@ def _fold(row: Progress, theirs: Progress) -> None:
     row.first_seen = min(row.first_seen, theirs.first_seen)
     row.last_seen = max(row.last_seen, theirs.last_seen)
     row.with_help = row.with_help or theirs.with_help
+
+
+# Rows in plain SQL: the hot path of every answer and every page, where building queries cost more than running them.
+
+_FIELDS = {model: [f for f in model._meta.sorted_fields if f.name != "id"] for model in (Progress, QuizAttempt)}
+_INSERT = {model: 'INSERT INTO "{}" ({}) VALUES ({})'.format(
+    model._meta.table_name, ", ".join(f'"{f.column_name}"' for f in fields), ", ".join("?" * len(fields)))
+    for model, fields in _FIELDS.items()}
+_UPDATE = 'UPDATE "progress" SET {} WHERE "id" = ?'.format(
+    ", ".join(f'"{f.column_name}" = ?' for f in _FIELDS[Progress]))
+_NAMES = [f.name for f in Progress._meta.sorted_fields]
+_SELECT = 'SELECT {} FROM "progress" WHERE "learner_id" = ?'.format(
+    ", ".join(f'"{f.column_name}"' for f in Progress._meta.sorted_fields))
+_SELECT_ONE = _SELECT + ' AND "lesson_key" = ?'
+_LAST_LESSON = 'UPDATE "learner" SET "last_lesson" = ? WHERE "id" = ?'
+
+
+def _built(model, data: dict):
+    """A model instance holding `data` as its fields' values, as if read from the database."""
+    row = model(__no_default__=True)
+    row.__data__ = data
+    return row
+
+
+def _progress_row(values) -> Progress:
+    data = dict(zip(_NAMES, values))
+    data["with_help"] = bool(data["with_help"])
+    return _built(Progress, data)
+
+
+def _row(learner: Learner, lesson_key: str) -> Progress | None:
+    found = database.execute_sql(_SELECT_ONE, (learner.id, lesson_key)).fetchone()
+    return _progress_row(found) if found else None
+
+
+def _new_row(learner: Learner, lesson_key: str, course_id: str, steps_total: int, now: float) -> Progress:
+    return _built(Progress, {"id": None, "learner": learner.id, "lesson_key": lesson_key, "course_id": course_id,
+                             "status": STARTED, "step": 0, "steps_total": steps_total, "time_spent": 0,
+                             "first_seen": now, "last_seen": now, "completed_at": None, "with_help": False})
+
+
+def _values(model, row) -> list:
+    return [f.db_value(row.__data__[f.name]) for f in _FIELDS[model]]
+
+
+def _insert(model, row) -> int:
+    return database.last_insert_id(database.execute_sql(_INSERT[model], _values(model, row)))
+
+
+def _save(row: Progress) -> None:
+    if row.id is None:
+        row.id = _insert(Progress, row)
+    else:
+        database.execute_sql(_UPDATE, [*_values(Progress, row), row.id])

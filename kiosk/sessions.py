@@ -14,6 +14,7 @@ from flask import current_app, g, session
 from sync.base.facilitator_sessions import token_hash as _hash
 
 from . import facilitators, learners
+from .db import database
 from .models import Learner, LearnerSession
 
 TOUCH_EVERY = 30      # seconds: write last_seen at most this often (an SD card has few writes to spare)
@@ -48,8 +49,7 @@ def load_learner(now: float | None = None) -> Learner | None:
     token = session.get("learner_token")
     if not token:
         return None
-    # Every learner request runs this: a prepared statement, not a query built anew each time.
-    learner = next(iter(Learner.raw(_LOOKUP, _hash(token))), None)
+    learner = _learner_with_session(_hash(token))
     if learner is None:
         session.clear()
         return None
@@ -62,8 +62,22 @@ def load_learner(now: float | None = None) -> Learner | None:
     return learner
 
 
-_LOOKUP = ("SELECT l.*, s.last_seen AS session_last_seen FROM learner_session s "
-           "JOIN learner l ON l.id = s.learner_id WHERE s.token_hash = ?")
+# Every learner request runs this: one prepared statement, its row made into a Learner here, since
+# peewee's raw query resolves its columns anew on every call (that cost more than the query itself).
+_FIELDS = tuple((field.name, field.python_value) for field in Learner._meta.sorted_fields)
+_LOOKUP = ("SELECT " + ", ".join(f"l.{field.column_name}" for field in Learner._meta.sorted_fields)
+           + ", s.last_seen FROM learner_session s JOIN learner l ON l.id = s.learner_id WHERE s.token_hash = ?")
+
+
+def _learner_with_session(token_hash: str) -> Learner | None:
+    """The learner whose session has this token hash, with the session's last_seen, or None."""
+    row = database.execute_sql(_LOOKUP, (token_hash,)).fetchone()
+    if row is None:
+        return None
+    learner = Learner(__no_default__=1, **{name: convert(value) for (name, convert), value in zip(_FIELDS, row)})
+    learner._dirty.clear()              # as peewee leaves a row it read: nothing to save yet
+    learner.session_last_seen = row[-1]
+    return learner
 
 
 def end_idle_sessions(now: float, idle_seconds: float) -> int:

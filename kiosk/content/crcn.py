@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .problems import ERROR, Problem
 
 
@@ -22,6 +20,8 @@ class Competence:
 
 @functools.lru_cache(maxsize=1)
 def framework() -> dict:
+    import yaml  # read once, when a lesson is indexed or a report asks: a kiosk serving lessons never needs it
+
     return yaml.safe_load((Path(__file__).with_name("crcn.yml")).read_text(encoding="utf-8"))
 
 

@@ -46,8 +46,8 @@ def prefs() -> dict:
     return dict(DEFAULT_PREFS, **(learner.prefs if learner else sessions.visitor_prefs()))
 
 
-def page_classes() -> str:
-    p = prefs()
+def page_classes(chosen: dict | None = None) -> str:
+    p = chosen or prefs()
     classes = [f"text-{p['text_size']}"]
     if p["contrast"]:
         classes.append("contrast")
@@ -56,12 +56,19 @@ def page_classes() -> str:
     return " ".join(classes)
 
 
+_by_locale: dict[str, dict] = {}
+
+
 def template_helpers() -> dict:
+    """What templates use: the parts fixed for a language made once per language, the rest per request."""
     locale = str(get_locale())
-    return {
-        "static_url": static_url, "lang": locale, "dir": direction(locale), "languages": LANGUAGES,
-        "learner": g.get("learner"), "prefs": prefs(), "page_classes": page_classes(),
-        "pictures": PICTURES, "picture_names": PICTURE_NAMES, "kiosk_name": current_app.config["KIOSK_NAME"],
-        "idle_minutes": current_app.config["IDLE_MINUTES"], "format_date": format_date,
-        "direction": direction,
-    }
+    fixed = _by_locale.get(locale) or _by_locale.setdefault(locale, _fixed_helpers(locale))
+    chosen = prefs()
+    return dict(fixed, learner=g.get("learner"), prefs=chosen, page_classes=page_classes(chosen),
+                kiosk_name=current_app.config["KIOSK_NAME"], idle_minutes=current_app.config["IDLE_MINUTES"])
+
+
+def _fixed_helpers(locale: str) -> dict:
+    return {"static_url": static_url, "lang": locale, "dir": direction(locale), "languages": LANGUAGES,
+            "pictures": PICTURES, "picture_names": PICTURE_NAMES, "format_date": format_date,
+            "direction": direction}

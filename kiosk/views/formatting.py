@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask import current_app
 from flask_babel import format_date, format_decimal, format_percent, format_time
+
+from .. import media
 
 
 def init_app(app) -> None:
@@ -15,6 +18,14 @@ def init_app(app) -> None:
     app.add_template_filter(percent, "format_percent")
     app.add_template_filter(day, "format_date")
     app.add_template_filter(moment, "format_datetime")
+    # Pictures drawn into the page rather than fetched: each request saved counts on a slow kiosk.
+    app.add_template_global(picture_src)
+    app.add_template_global(media.drawn_picture)
+
+
+def picture_src(url: str | None) -> str | None:
+    """A course cover's <img src>: the picture itself when it is small (see media.inline_picture), else its URL."""
+    return media.picture_src(url, current_app.config["CONTENT_PATH"])
 
 
 def decimal(value, digits: int = 1) -> str:

@@ -6,7 +6,9 @@ from flask_babel import get_locale
 
 from .. import catalog, certificates, grading, groups, learners, progress
 from ..models import Certificate, QuizAttempt
+from .audio import step_audio
 from .common import learner_required, prefs
+from .page_cache import StandIn, heard, kept_offer, serve
 
 bp = Blueprint("learn", __name__)
 
@@ -35,15 +37,28 @@ def home():
         lesson = catalog.resume(catalog.courses(_lang()), done, g.learner.last_lesson)
         if lesson:
             resume = {"lesson": lesson, "progress": done.get(lesson.key)}
-    return render_template("learn/home.html", courses=courses, done=done, resume=resume,
-                           welcome=request.args.get("welcome") == "1")
+    welcome = request.args.get("welcome") == "1"
+    facts = (tuple(c.id for c in courses), _statuses(done), resume and resume["lesson"].key, welcome)
+    return serve("learn/home.html", facts, {"courses": courses, "done": done, "resume": resume, "welcome": welcome},
+                 {"done": _done_shown(done),
+                  "resume": resume and {"lesson": resume["lesson"], "progress": StandIn("progress")}})
 
 
 @bp.get("/courses")
 @learner_required
 def catalogue():
-    return render_template("learn/catalogue.html", courses=catalog.courses(_lang()),
-                           done=progress.for_learner(g.learner))
+    courses, done = catalog.courses(_lang()), progress.for_learner(g.learner)
+    return serve("learn/catalogue.html", (_statuses(done),), {"courses": courses, "done": done},
+                 {"done": _done_shown(done)})
+
+
+def _statuses(done: dict) -> tuple:
+    """What a course card shows of a learner's progress: each lesson's status."""
+    return tuple(sorted((key, row.status) for key, row in done.items()))
+
+
+def _done_shown(done: dict) -> dict:
+    return {key: StandIn("progress", status=row.status) for key, row in done.items()}
 
 
 @bp.get("/courses/<course_id>")
@@ -76,8 +91,13 @@ def lesson(course_id: str, slug: str):
     if not 0 <= step < max(total, 1):
         abort(404)
     before, after = catalog.neighbours(course, lesson.key)
-    return render_template("learn/lesson.html", course=course, lesson=lesson, step=step, total=total,
-                           progress=row, before=before, after=after)
+    context = {"course": course, "lesson": lesson, "step": step, "total": total, "progress": row,
+               "before": before, "after": after}
+    offer = kept_offer(("step", lesson.key, lesson.stored_language, step), lambda: step_audio(lesson, step)) \
+        if prefs().get("read_aloud") else None
+    facts = (course.id, lesson.key, lesson.stored_language, step, total, row is not None, heard(offer))
+    return serve("learn/lesson.html", facts, context, {"progress": StandIn("progress", truth=row is not None),
+                                                         "step_audio": lambda *_: offer})
 
 
 @bp.post("/courses/<course_id>/<slug>/level")

@@ -5,13 +5,16 @@ import math
 import time
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import ngettext
+from flask_babel import get_locale, ngettext
 
 from sync.base import next_page
 
 from .. import learners, sessions
 from ..i18n import cookie_language, known_language
 from ..models import Learner
+from .audio import prompt_audio
+from .common import prefs
+from .page_cache import StandIn, heard, kept_offer, serve
 
 bp = Blueprint("learners", __name__)
 
@@ -36,8 +39,15 @@ def who():
         people, more = learners.find(find, limit=PAGE), False
     else:
         people, more = learners.recent(PAGE, (page - 1) * PAGE), learners.count() > page * PAGE
-    return render_template("learners/who.html", learners=people, find=find, page=page, more=more,
-                           expired=request.args.get("expired") == "1")
+    expired = request.args.get("expired") == "1"
+    cards = tuple((p.uuid, p.name, p.picture, p.pin_hash is not None, p.origin) for p in people)
+    context = {"learners": people, "find": find, "page": page, "more": more, "expired": expired}
+    shown = [StandIn("card", uuid=uuid, name=name, picture=picture, pin_hash=pin, origin=origin)
+             for uuid, name, picture, pin, origin in cards]
+    offer = kept_offer(("prompt", "who", str(get_locale())), lambda: prompt_audio("who")) \
+        if prefs().get("read_aloud") else None
+    return serve("learners/who.html", (cards, find, page, more, expired, heard(offer)), context,
+                 {"learners": shown, "prompt_audio": lambda _: offer})
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -153,6 +152,9 @@ def trust_check():
         flash(_("This file is not a publisher’s public key. It is a small text file that starts with "
                 "“-----BEGIN PUBLIC KEY-----”."), "error")
         return redirect(url_for(".page"))
+    # Only here, not at the top: `cryptography` weighs 8 MB in a kiosk that may never be shown a key.
+    from cryptography.hazmat.primitives import serialization
+
     pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     return render_template("facilitator/packs_trust.html", fingerprint=fingerprint(key), pem=pem.decode())
 

@@ -15,7 +15,7 @@ import peewee
 
 from sync.wire import protocol
 
-from . import authority, bulk, cards, event_places, merge, partitions, set_aside, summaries
+from . import authority, bulk, cards, event_places, merge, partitions, set_aside, statement_refs, summaries
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch, SetAside
 
@@ -108,10 +108,12 @@ def _store_all(kiosk_id: str, places: event_places.Places, good: list[protocol.C
 def _store(kiosk_id: str, places: event_places.Places, good: list[protocol.Checked], now: float) -> list[dict]:
     """Insert, check resent events, merge and apply erasures; return the events newly stored."""
     events = [c.event for c in good]
-    new_ids = _insert(kiosk_id, places, events, [c.payload for c in good], now)
-    fresh = [e for e in events if e["id"] in new_ids]
-    _check_resent(kiosk_id, places, [e for e in events if e["id"] not in new_ids])
+    new_rows = _insert(kiosk_id, places, events, [c.payload for c in good], now)
+    fresh = [e for e in events if e["id"] in new_rows]
+    _check_resent(kiosk_id, places, [e for e in events if e["id"] not in new_rows])
     erased = _erased_among(fresh)
+    statement_refs.record([(new_rows[c.event["id"]], c.event["id"], c.event["type"], c.payload) for c in good
+                           if c.event["id"] in new_rows and c.event["learner"] not in erased])
     merge.apply(kiosk_id, [e for e in fresh if e["learner"] not in erased])
     merged = {e["learner"]: e["payload"].get("merged_into") for e in fresh if e["type"] == "learner.erased"}
     for learner in erased:
@@ -162,8 +164,8 @@ EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hl
 
 
 def _insert(kiosk_id: str, places: event_places.Places, events: list[dict], payloads: list[str],
-            now: float) -> set[str]:
-    """Insert the events the hub does not hold yet; return the ids actually inserted.
+            now: float) -> dict[str, int]:
+    """Insert the events the hub does not hold yet; return the ids actually inserted, with their rows.
 
     SQLite: the events table's unique keys decide. PostgreSQL: `event_seen` decides, then only the
     events it took are written to the partitioned table (sync/hub/event_places.py)."""
@@ -171,11 +173,8 @@ def _insert(kiosk_id: str, places: event_places.Places, events: list[dict], payl
     digest = Event.digest.db_value
     rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], digest(protocol.event_digest(e, p)), e["learner"], e["hlc"],
              e["type"], p, now) for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
-    if claimed is not None:
-        if rows:
-            bulk.insert(Event, EVENT_COLUMNS, rows)
-        return claimed
-    return {row[0] for row in bulk.insert(Event, EVENT_COLUMNS, rows, "ON CONFLICT DO NOTHING RETURNING id")}
+    tail = 'RETURNING id, "row"' if claimed is not None else 'ON CONFLICT DO NOTHING RETURNING id, "row"'
+    return {str(event_id): row for event_id, row in bulk.insert(Event, EVENT_COLUMNS, rows, tail)} if rows else {}
 
 
 def _check_resent(kiosk_id: str, places: event_places.Places, resent: list[dict]) -> None:

@@ -382,10 +382,11 @@ MODELS += [Certificate, LearnerSummary, LearnerCourse, KioskSummary]
 
 
 class StatementRef(HubModel):
-    """An xAPI statement's id and the event row that gives it (sync/hub/statement_refs.py; migration 12)."""
+    """An xAPI statement's id and the event row that gives it, written at ingest (sync/hub/statement_refs.py;
+    migrations 12 and 13)."""
 
     statement_id = UuidText(primary_key=True)
-    event_row = pw.BigIntegerField(index=True)
+    event_row = pw.BigIntegerField()
 
 
 MODELS += [StatementRef]

@@ -1,47 +1,24 @@
 """Which event gives an xAPI statement: `GET /xapi/statements?statementId=` reads one row, never the events.
 
 Statement ids are derived from event ids one way (uuid5, sync/hub/xapi.py), so they cannot be turned back
-into an event id: the table `statement_ref` keeps each id with its event's row. Migration 12 filled it
-from the events held; `catch_up` adds the events that came since, from the highest row it holds on.
-Rows are numbered when an event is inserted, but PostgreSQL transactions of two hub processes may commit
-out of that order, so `catch_up` also looks again at the last `WINDOW` rows for events not yet recorded.
-A lookup that finds its id reads two rows; one that does not catches up first, then looks again.
+into an event id: the table `statement_ref` keeps each id with its event's row. Ingest writes them in the
+transaction that stores the event (sync/hub/ingest.py), so an event and its ids are committed together,
+whatever order the transactions of several hub processes commit in; migrations 12 and 13 recorded the ids
+of the events held before. A lookup reads two rows.
 """
 from __future__ import annotations
 
-import peewee as pw
-
-from .db import database
+from . import bulk
 from .models import Event, StatementRef
-from .scopes import NATIONAL
 from .xapi import mapped_events, statement_ids
 
-WINDOW = 50_000            # rows looked at again: more than the hub's processes hold uncommitted at once
-CHUNK = 1000
 
-
-def record(events) -> int:
-    """Keep the statement ids these events give (events already recorded are kept once); how many ids."""
-    rows = [(sid, e.row) for e in events for sid in statement_ids(str(e.id), e.type, e.payload)]
-    for start in range(0, len(rows), CHUNK):
-        StatementRef.insert_many(rows[start:start + CHUNK], fields=[StatementRef.statement_id, StatementRef.event_row]) \
-            .on_conflict_ignore().execute()
+def record(stored: list[tuple[int, str, str, str | None]]) -> int:
+    """Keep the statement ids of these stored events, given as (row, id, type, payload); how many ids."""
+    rows = [(sid, row) for row, event_id, type_, payload in stored for sid in statement_ids(event_id, type_, payload)]
+    if rows:
+        bulk.insert(StatementRef, ["statement_id", "event_row"], rows, "ON CONFLICT DO NOTHING")
     return len(rows)
-
-
-def catch_up() -> int:
-    """Record the events that came since the last time (and any late ones near the top); how many ids."""
-    top = StatementRef.select(pw.fn.MAX(StatementRef.event_row)).scalar() or 0
-    unrecorded = ~pw.fn.EXISTS(StatementRef.select(pw.SQL("1")).where(StatementRef.event_row == Event.row))
-    after, count = max(0, top - WINDOW), 0
-    while True:
-        events = list(mapped_events(NATIONAL).select(Event.row, Event.id, Event.type, Event.payload)
-                      .where((Event.row > after) & unrecorded).order_by(Event.row).limit(CHUNK))
-        if not events:
-            return count
-        with database.atomic():
-            count += record(events)
-        after = events[-1].row
 
 
 def event_row(statement_id: str) -> int | None:
@@ -52,6 +29,4 @@ def event_row(statement_id: str) -> int | None:
 def find(statement_id: str, scope) -> Event | None:
     """The event of `scope` giving this statement (None: unknown, outside the scope, or erased since)."""
     row = event_row(statement_id)
-    if row is None and catch_up():
-        row = event_row(statement_id)
     return None if row is None else mapped_events(scope).where(Event.row == row).first()

@@ -11,12 +11,14 @@ import hashlib
 import json
 import os
 from pathlib import Path
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from .errors import PackError, _l
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+# `cryptography` (8 MB in a kiosk) is imported by the functions that sign or read keys: a kiosk serving
+# lessons never loads it.
 
 TRUSTED = "trusted-keys"
 PRIVATE_NAME, PUBLIC_NAME = "relais-pack.key", "relais-pack.pub"
@@ -24,11 +26,13 @@ PRIVATE_NAME, PUBLIC_NAME = "relais-pack.key", "relais-pack.pub"
 
 def fingerprint(key: Ed25519PublicKey) -> str:
     """A short name for a public key, to read aloud over the phone: 16 hex digits of its SHA-256."""
-    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    raw = key.public_bytes_raw()
     return hashlib.sha256(raw).hexdigest()[:16]
 
 
 def _public_pem(key: Ed25519PublicKey) -> bytes:
+    from cryptography.hazmat.primitives import serialization  # on first use (see the imports above)
+
     return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
@@ -39,6 +43,9 @@ def keygen(out_dir: Path) -> tuple[Path, Path, str]:
     if private_path.exists() or public_path.exists():
         raise PackError(_l("%(path)s already exists; keep that key or choose another folder with --out."),
                         path=private_path if private_path.exists() else public_path)
+    from cryptography.hazmat.primitives import serialization  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # on first use
+
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.NoEncryption())
@@ -60,6 +67,9 @@ def own_key(folder: Path) -> Ed25519PrivateKey:
 
 
 def load_private(path: Path) -> Ed25519PrivateKey:
+    from cryptography.hazmat.primitives import serialization  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # on first use
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as error:
@@ -70,6 +80,9 @@ def load_private(path: Path) -> Ed25519PrivateKey:
 
 
 def load_public(data: bytes, origin: str) -> Ed25519PublicKey:
+    from cryptography.hazmat.primitives import serialization  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # on first use
+
     try:
         key = serialization.load_pem_public_key(data)
     except (ValueError, TypeError) as error:
@@ -130,6 +143,8 @@ def verify(manifest_bytes: bytes, sig_bytes: bytes, data_dir: Path, untrusted: s
     key = trusted_keys(data_dir).get(name)
     if key is None:
         raise PackError(untrusted, key=name)
+    from cryptography.exceptions import InvalidSignature  # on first use (see the imports above)
+
     try:
         key.verify(signature, manifest_bytes)
     except InvalidSignature:

@@ -15,10 +15,12 @@ import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+# `cryptography` (8 MB in a kiosk) is imported where a key is read or a proof checked: a kiosk serving
+# lessons never loads it.
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -55,7 +57,7 @@ def b58decode(text: str) -> bytes:
 
 def did_key(public: Ed25519PublicKey) -> str:
     """The did:key naming this Ed25519 public key (multicodec ed25519-pub, multibase base58btc)."""
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    raw = public.public_bytes_raw()
     return "did:key:z" + b58encode(ED25519_MULTICODEC + raw)
 
 
@@ -66,6 +68,8 @@ def public_key_of(did: str) -> Ed25519PublicKey:
     raw = b58decode(did[len("did:key:z"):])
     if len(raw) != 34 or not raw.startswith(ED25519_MULTICODEC):
         raise BadgeRefused("the issuer's did:key is not an Ed25519 key")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey  # on first use (see above)
+
     return Ed25519PublicKey.from_public_bytes(raw[2:])
 
 
@@ -200,6 +204,8 @@ def _check_proof(unsecured: dict, proof) -> str:
     if fragment != did[len("did:key:"):] or not isinstance(value, str) or not value.startswith("z"):
         raise BadgeRefused("a proof names no did:key, or its value is not base58btc")
     options = {k: v for k, v in proof.items() if k != "proofValue"}
+    from cryptography.exceptions import InvalidSignature  # on first use (see the imports above)
+
     try:
         public_key_of(did).verify(b58decode(value[1:]), _hash_data(unsecured, options))
     except InvalidSignature:

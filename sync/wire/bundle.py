@@ -25,13 +25,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
-from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from . import protocol
+
+# `cryptography` (8 MB in a kiosk) is imported by the functions that seal or open: a kiosk that only
+# serves lessons, or lists the sticks it could write to, never loads it.
 
 MAGIC, RECEIPT_MAGIC = b"RELAIS-BUNDLE 1\n", b"RELAIS-RECEIPT 1\n"
 INFO = b"relais bundle v1"
@@ -40,7 +37,6 @@ BATCH = 500                   # events per batch inside a bundle, as an upload
 MAX_HEADER = 1024
 MAX_BUNDLE = 256 * 1024 * 1024
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
-_RAW = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 class BundleError(ValueError):
@@ -57,12 +53,16 @@ class Header:
 
 # Keys.
 def new_private_key() -> bytes:
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # on first use (see above)
+
     return X25519PrivateKey.generate().private_bytes_raw()
 
 
 def public_key(private: bytes) -> str:
     """The public half of a raw private key, as base64 text (what kiosks keep)."""
-    return base64.b64encode(X25519PrivateKey.from_private_bytes(private).public_key().public_bytes(*_RAW)).decode()
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey  # on first use (see above)
+
+    return base64.b64encode(X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()).decode()
 
 
 def fingerprint(public: str) -> str:
@@ -88,11 +88,14 @@ def seal(events: list[dict], kiosk_id: str, secret: str, hub_public: str, create
                for i in range(0, len(events), BATCH)]
     signature = protocol.sign(secret, _to_sign(header, batches))
     plain = b"".join([signature.encode(), b"\n", " ".join(str(len(b)) for b in batches).encode(), b"\n", *batches])
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey  # first use
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # on first use (see the imports)
+
     ephemeral = X25519PrivateKey.generate()
     key = _key(ephemeral.exchange(X25519PublicKey.from_public_bytes(_public_bytes(hub_public))),
-               ephemeral.public_key().public_bytes(*_RAW), _public_bytes(hub_public))
+               ephemeral.public_key().public_bytes_raw(), _public_bytes(hub_public))
     sealed = ChaCha20Poly1305(key).encrypt(NONCE, plain, MAGIC + header)
-    return MAGIC + header + ephemeral.public_key().public_bytes(*_RAW) + sealed
+    return MAGIC + header + ephemeral.public_key().public_bytes_raw() + sealed
 
 
 def read_header(data: bytes) -> tuple[Header, int]:
@@ -128,6 +131,10 @@ def open_sealed(data: bytes, private: bytes, secret_for) -> tuple[Header, list[b
     ephemeral, sealed = data[start:start + 32], data[start + 32:]
     if len(ephemeral) < 32 or len(sealed) < 16:
         raise BundleError("the file is cut short: it is not a whole bundle (was the stick pulled out?)")
+    from cryptography.exceptions import InvalidTag  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey  # first use
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # on first use (see the imports)
+
     me = X25519PrivateKey.from_private_bytes(private)
     key = _key(me.exchange(X25519PublicKey.from_public_bytes(ephemeral)), ephemeral, _public_bytes(ours))
     try:
@@ -160,6 +167,9 @@ def _to_sign(header_line: bytes, batches: list[bytes]) -> bytes:
 
 
 def _key(shared: bytes, ephemeral: bytes, recipient: bytes) -> bytes:
+    from cryptography.hazmat.primitives import hashes  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # on first use (see the imports above)
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=INFO + ephemeral + recipient).derive(shared)
 
 
@@ -172,6 +182,8 @@ def seal_cards(body: bytes, kiosk_id: str, secret: str, created_ms: int, count: 
     header = json.dumps({"kiosk": kiosk_id, "created": created_ms, "cards": count}, sort_keys=True,
                         separators=(",", ":")).encode() + b"\n"
     nonce = os.urandom(12)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # on first use (see the imports)
+
     return CARDS_MAGIC + header + nonce + ChaCha20Poly1305(_card_key(secret, kiosk_id)).encrypt(
         nonce, body, CARDS_MAGIC + header)
 
@@ -188,6 +200,9 @@ def open_cards(data: bytes, secret: str, kiosk_id: str) -> bytes:
         raise damaged from None
     if for_kiosk != kiosk_id:
         raise BundleError("these cards were written for another kiosk") if for_kiosk else damaged
+    from cryptography.exceptions import InvalidTag  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305  # on first use (see the imports)
+
     try:
         return ChaCha20Poly1305(_card_key(secret, kiosk_id)).decrypt(data[end + 1:end + 13], data[end + 13:],
                                                                     data[:end + 1])
@@ -196,6 +211,9 @@ def open_cards(data: bytes, secret: str, kiosk_id: str) -> bytes:
 
 
 def _card_key(secret: str, kiosk_id: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes  # on first use (see the imports above)
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF  # on first use (see the imports above)
+
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                 info=b"relais cards v1 " + kiosk_id.encode()).derive(secret.encode())
 

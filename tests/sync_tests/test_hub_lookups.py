@@ -5,10 +5,11 @@ import uuid
 
 import requests
 
-from sync.hub import reports, scopes, statement_refs
+from sync.hub import reports, scopes
 from sync.hub.auth import create_facilitator
 from sync.hub.db import database, is_postgres
 from sync.hub.migrations import m0012_name_search_and_statement_ids as m0012
+from sync.hub.migrations import m0013_statement_ids_at_ingest as m0013
 from sync.hub.models import Kiosk, LearnerSummary, StatementRef
 from sync.hub.summaries import name_key
 from tests.sync_tests.test_hub_scale import CENTRE_A, CENTRE_B, PASSWORD, Learning
@@ -29,24 +30,35 @@ def test_a_statement_is_found_by_its_id_through_the_table_of_ids_and_only_in_its
                                       "score": 1, "total": 2, "passed": False, "correct": [True, False]}, who)
     a.send(events + [quiz])
     b.send(b.learner("Binta")[1])
+    # Ingest wrote every statement's id with its event, in the same transaction: before any lookup.
+    held = hub.query(lambda: {r.statement_id: r.event_row for r in StatementRef.select()})
     hub.query(lambda: (create_facilitator("national", PASSWORD),
                        create_facilitator("centre-b", PASSWORD, scopes.Scope(centres=frozenset({CENTRE_B})))))
     listed = requests.get(hub.url + "/xapi/statements", headers=XAPI, auth=("national", PASSWORD), timeout=10).json()
+    assert {s["id"] for s in listed["statements"]} == set(held)
     ours = [s for s in listed["statements"] if s["context"]["extensions"] and s["actor"]["account"]["name"] == who]
     assert len(ours) == 6                                   # 2 lessons, a quiz twice: 1 + 2 answers
     for one in ours:
         assert statement(hub, one["id"], "national").json() == one
         assert statement(hub, one["id"], "centre-b").status_code == 404          # like an unknown id
     assert statement(hub, str(uuid.uuid4()), "national").status_code == 404
-    held = hub.query(lambda: {r.statement_id: r.event_row for r in StatementRef.select()})
-    assert {s["id"] for s in listed["statements"]} == set(held)
+    # Sending the same batch again (a kiosk that never heard the answer) records nothing twice.
+    a.send(events + [quiz])
+    assert hub.query(lambda: {r.statement_id: r.event_row for r in StatementRef.select()}) == held
 
-    # A batch that another hub process committed late, below rows already recorded, is still found.
-    late = ours[-1]["id"]
-    hub.query(lambda: StatementRef.delete().where(StatementRef.statement_id == late).execute())
-    assert hub.query(lambda: statement_refs.event_row(late)) is None
-    assert statement(hub, late, "national").json() == ours[-1]
-    assert hub.query(lambda: statement_refs.event_row(late)) == held[late]
+
+def test_migration_13_records_the_ids_of_events_that_came_while_only_lookups_recorded_them(hub):
+    """Between versions 12 and 13 ingest wrote no ids: a hub upgraded then finds every statement at once."""
+    a = Learning(hub_kiosk(hub, CENTRE_A))
+    a.send(a.learner("Awa")[1])
+    held = hub.query(lambda: {r.statement_id: r.event_row for r in StatementRef.select()})
+    assert len(held) == 3                                   # two lessons and a quiz
+    hub.query(lambda: (StatementRef.delete().execute(),          # as a hub at version 12 left them
+                       create_facilitator("national", PASSWORD)))
+    assert all(statement(hub, sid, "national").status_code == 404 for sid in held)     # a lookup reads, only
+    hub.query(lambda: m0013.apply(database.obj))
+    assert hub.query(lambda: {r.statement_id: r.event_row for r in StatementRef.select()}) == held
+    assert all(statement(hub, sid, "national").status_code == 200 for sid in held)
 
 
 def many_learners(count: int) -> None:

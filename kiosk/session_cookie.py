@@ -1,0 +1,74 @@
+"""The kiosk's session cookie: Flask's signed cookie, its signature checked once per distinct cookie.
+
+A learner's browser sends the same cookie text on every page until the session changes, and checking
+its signature (key derivation, HMAC, base64, JSON) was a large part of what every request paid. The
+text that passed the check is remembered with what it decoded to; every request still gets a fresh
+copy, since views change their session. A cookie that fails the check is never remembered, so a
+tampered one is refused each time, and a remembered one still expires on time.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import OrderedDict
+
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+REMEMBERED = 256        # distinct cookies kept: far more browsers than one kiosk ever serves at once
+_IMMUTABLE = (str, int, float, bool, bytes, type(None))
+
+
+class RememberedCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with each distinct cookie's signature checked only once."""
+
+    def __init__(self, size: int = REMEMBERED):
+        self.size = size
+        self._seen: OrderedDict[str, tuple[int, dict]] = OrderedDict()
+        self._keys: tuple = ()
+        self._lock = threading.Lock()
+
+    def open_session(self, app, request):
+        val = request.cookies.get(self.get_cookie_name(app))
+        if not val or not app.secret_key:
+            return super().open_session(app, request)
+        keys = (app.secret_key, app.config["SECRET_KEY_FALLBACKS"])
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        with self._lock:
+            if keys != self._keys:          # a new signing key: what was checked with the old one is void
+                self._seen.clear()
+                self._keys = keys
+            seen = self._seen.get(val)
+            if seen is not None:
+                self._seen.move_to_end(val)
+        if seen is None:
+            seen = self._check(app, val, max_age)
+            if seen is None:
+                return self.session_class()
+        signed_at, data = seen
+        if not 0 <= int(time.time()) - signed_at <= max_age:      # itsdangerous's own expiry rule
+            with self._lock:
+                self._seen.pop(val, None)
+            return self.session_class()
+        return self.session_class(_fresh(data))
+
+    def _check(self, app, val: str, max_age: int) -> tuple[int, dict] | None:
+        """The cookie's signing time and data when its signature holds (then remembered), else None."""
+        try:
+            data, signed_at = self.get_signing_serializer(app).loads(val, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return None
+        if not isinstance(data, dict):
+            return None
+        seen = (int(signed_at.timestamp()), data)
+        with self._lock:
+            self._seen[val] = seen
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
+        return seen
+
+
+def _fresh(data: dict) -> dict:
+    """A copy the request may change freely: nested lists and dicts are copied too."""
+    return {key: value if isinstance(value, _IMMUTABLE) else copy.deepcopy(value) for key, value in data.items()}
