@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import gzip
 
+from werkzeug.wrappers import Response
+
+from sync.base.database import security_headers
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
-# The same three, in the same order, as sync.base.database.security_headers: a view's own ones win.
-SECURITY = (("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-            ("Referrer-Policy", "no-referrer"))
+
+
+def security(csp: str) -> tuple[tuple[str, str], ...]:
+    """The security headers both applications send (sync.base.database.security_headers), worked out once."""
+    response = security_headers(Response(), csp)
+    return tuple((k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length"))
+
+
+SECURITY = security(CSP)        # a view's own ones win (_security adds only what is missing)
 _SECURITY_NAMES = tuple((name.lower(), name, value) for name, value in SECURITY)
 
 # Files a browser may keep; every other response is a learner page it must not keep.

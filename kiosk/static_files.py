@@ -16,9 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from werkzeug.utils import get_content_type
-from werkzeug.wrappers import Response
 
-from sync.base.database import security_headers
+from .page_headers import security
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 # What Flask sends for a static file when no max age is set: the browser asks again, its ETag gets a 304.
@@ -64,18 +63,12 @@ def _version(body: bytes, etag: str, mimetype: str, extra: list[tuple[str, str]]
                    shared)
 
 
-def page_security_headers(csp: str) -> list[tuple[str, str]]:
-    """The headers the kiosk puts on every answer, computed once by the same function its pages use."""
-    response = security_headers(Response(), csp)
-    return [(k, v) for k, v in response.headers.items() if k not in ("Content-Type", "Content-Length")]
-
-
 class StaticFiles:
     """WSGI middleware: the files of `folder` under `prefix`, from memory; everything else to `app`."""
 
     def __init__(self, app, folder: str | Path, csp: str, prefix: str = "/static/", debug: bool = False):
         self.app, self.prefix = app, prefix
-        self.common = page_security_headers(csp)
+        self.common = list(security(csp))
         # In debug mode files change under the developer's hands: Flask reads them fresh each time.
         self.files = {} if debug else {p.name: read_static(p) for p in sorted(Path(folder).iterdir())
                                        if p.is_file() and not p.name.startswith(".")}

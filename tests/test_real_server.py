@@ -1,4 +1,5 @@
 """End to end against a real waitress server on 127.0.0.1, as a browser on the kiosk's Wi-Fi would see it."""
+import contextlib
 import http.cookiejar
 import re
 import socket
@@ -19,22 +20,31 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextlib.contextmanager
+def running_kiosk(data_dir):
+    """`run.py serve` on the demo content, as a centre runs it, until the block ends: its base URL."""
     port = free_port()
     proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--data", str(tmp_path / "data")], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+                             "--data", str(data_dir)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    for _ in range(300):
         try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
+            urllib.request.urlopen(base + "/healthz", timeout=1).close()
             break
         except OSError:
             time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with running_kiosk(tmp_path / "data") as base:
+        yield base
 
 
 def test_a_learner_uses_the_demo_kiosk_over_http(server):

@@ -11,10 +11,6 @@ import hashlib
 import http.client
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import pytest
@@ -25,6 +21,7 @@ from kiosk.static_files import StaticFiles, accepts_gzip, none_match, read_stati
 from kiosk.views.media import _gzipped
 from sync.base.untrusted_files import SANDBOX_CSP
 from tests.conftest import ROOT, write_tree
+from tests.test_real_server import running_kiosk
 
 STATIC = ROOT / "kiosk" / "static"
 STYLE = (STATIC / "style.css").read_bytes()
@@ -35,29 +32,11 @@ PER_ANSWER = {"accept-ranges", "cache-control", "connection", "content-dispositi
               "set-cookie", "vary"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """`run.py serve` on the demo content, as a centre runs it."""
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--data", str(tmp_path_factory.mktemp("static") / "data")], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(f"http://{base}/healthz", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    """`run.py serve` on the demo content, as a centre runs it: host and port, for http.client."""
+    with running_kiosk(tmp_path_factory.mktemp("static") / "data") as base:
+        yield base.removeprefix("http://")
 
 
 def fetch(base: str, path: str, method: str = "GET", **headers: str):
