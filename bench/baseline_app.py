@@ -8,7 +8,7 @@
   are gzip'd once (kiosk/views/page_cache.py);
 - `/static`: STATIC, a file already gzip'd once by the bench, held in memory and sent as it is with its
   ETag (a matching If-None-Match gets 304) — what nginx's gzip_static sends for the same file.
-Six waitress threads, like `run.py serve`.
+Sixteen waitress threads, like `run.py serve`.
 """
 import gzip
 import hashlib
@@ -54,4 +54,4 @@ if __name__ == "__main__":
     args = sys.argv[1:]
     app = create(Path(args[1]).read_bytes() if len(args) > 1 else PAGE,
                  Path(args[2]).read_bytes() if len(args) > 2 else b"")
-    serve(app, host="127.0.0.1", port=int(args[0]), threads=6, _quiet=True)
+    serve(app, host="127.0.0.1", port=int(args[0]), threads=16, _quiet=True)

@@ -1,7 +1,7 @@
-"""The hub's ingest on PostgreSQL: bytes on disk per event before and after migration 11, and events/s
+"""The hub's ingest on PostgreSQL: bytes on disk per event before migration 11, at 13 and after 14, and events/s
 with 1, 2 and 4 real hub processes (waitress on 127.0.0.1) and 1, 10 and 100 kiosks sending at once.
 
-`python -m bench.hub_ingest --database-url postgresql://… [--events N] [--rate-events N]` prints the
+`python -m bench.hub_ingest --database-url postgresql://… [--events N] [--rate-events N] [--breakdown]` prints the
 rows; the database named is emptied first. Events are shaped as a kiosk's (bench/sync_bench.py).
 """
 from __future__ import annotations
@@ -19,13 +19,19 @@ KIOSKS_FOR_SIZE = 100        # keys interleave as they do when many kiosks send
 
 
 def storage(url: str, events: int) -> list[tuple[str, str, str]]:
-    """Bytes per event of the events' tables and indexes, with the schema before migration 11 and after."""
-    before = _bytes_per_event(url, events, upto=11)
+    """Bytes per event of the events' tables and indexes: before migration 11, at 13, at 13 then migrated, and after."""
+    before = _bytes_per_event(url, events, upto=10)
+    at_13 = _bytes_per_event(url, events, upto=13)
+    moved = _migrated_bytes_per_event(url)
     after = _bytes_per_event(url, events, upto=None)
     return [(f"Hub storage on PostgreSQL, {events:,} events, before migration 11 (text ids)",
              f"{before:,.0f} B/event", "measured on main: ~660"),
-            (f"Hub storage on PostgreSQL, {events:,} events, after (uuid, bytea, partitions, event_seen)",
-             f"{after:,.0f} B/event", "goal ≤ 250")]
+            (f"Hub storage on PostgreSQL, {events:,} events, at migration 13 (uuid, bytea, partitions, event_seen)",
+             f"{at_13:,.0f} B/event", "goal ≤ 250"),
+            (f"Hub storage on PostgreSQL, {events:,} events held at 13, then migrated (payloads stay JSON)",
+             f"{moved:,.0f} B/event", "goal ≤ 250"),
+            (f"Hub storage on PostgreSQL, {events:,} events, after migration 14 (no digest, short types and payloads, "
+             "no id index on the partitions)", f"{after:,.0f} B/event", "goal ≤ 250")]
 
 
 def _bytes_per_event(url: str, events: int, upto: int | None) -> float:
@@ -47,19 +53,58 @@ def _bytes_per_event(url: str, events: int, upto: int | None) -> float:
                     if upto is None:
                         ingest.ingest(kiosk, {"events": batches[round_], "pending": 0})
                     else:
-                        _insert_before_12(kiosk.id, batches[round_])
-        tables = ["event_seen", "kiosk_number"] if upto is None else []
-        size = db.database.execute_sql(
-            "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('event')), "
-            "pg_total_relation_size('event'))").fetchone()[0]
-        for table in tables:
+                        _insert_old(kiosk.id, batches[round_], upto)
+        return _size_per_event()
+
+
+def _migrated_bytes_per_event(url: str) -> float:
+    """The hub the last measure left (at migration 13), migrated to the latest: bytes per event moved over."""
+    from sync.hub import db, migrations
+
+    with db.database.connection_context():
+        migrations.migrate_to_latest(db.database.obj)
+        return _size_per_event()
+
+
+def _size_per_event() -> float:
+    """Every partition of `event` with its indexes, and PostgreSQL's key tables, over the events held."""
+    from sync.hub import db
+
+    size = db.database.execute_sql(
+        "SELECT coalesce((SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('event')), "
+        "pg_total_relation_size('event'))").fetchone()[0]
+    for table in ("event_seen", "kiosk_number"):
+        if db.database.table_exists(table):
             size += db.database.execute_sql(f"SELECT pg_total_relation_size('{table}')").fetchone()[0]
-        count = db.database.execute_sql('SELECT count(*) FROM "event"').fetchone()[0]
+    count = db.database.execute_sql('SELECT count(*) FROM "event"').fetchone()[0]
+    if BREAKDOWN:
+        _print_breakdown(count)
     return size / count
 
 
+BREAKDOWN = False             # --breakdown: where each figure's bytes go
+
+
+def _print_breakdown(count: int) -> None:
+    """Bytes per event of each table's rows and of each index counted above, and the average width of the columns."""
+    from sync.hub import db
+
+    for name, size in db.database.execute_sql(
+            "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class AS c WHERE c.relkind IN ('r', 'i') "
+            "AND (c.relname LIKE 'event%%' OR c.relname LIKE 'kiosk_number%%') AND pg_relation_size(c.oid) > 8192 "
+            "ORDER BY 2 DESC").fetchall():
+        print(f"    {name}: {size / count:,.1f} B/event", flush=True)
+    columns = [c for (c,) in db.database.execute_sql(
+        "SELECT attname FROM pg_attribute WHERE attrelid = 'event'::regclass AND attnum > 0 AND NOT attisdropped "
+        "ORDER BY attnum").fetchall()]
+    widths = db.database.execute_sql(
+        "SELECT " + ", ".join(f'avg(pg_column_size("{c}"))' for c in columns) + ', avg(pg_column_size(e.*)) '
+        'FROM "event" AS e').fetchone()
+    print("    columns: " + ", ".join(f"{c} {w:.1f}" for c, w in zip([*columns, "whole row"], widths)), flush=True)
+
+
 def _migrate_until(database, upto: int) -> None:
-    """The hub's schema as migrations 1 to `upto` leave it (a hub of before migration 11)."""
+    """The hub's schema as migrations 1 to `upto` leave it (a hub of before migration 11, or at 13)."""
     from sync.hub import db, migrations
 
     db.database.initialize(database)
@@ -72,10 +117,13 @@ def _migrate_until(database, upto: int) -> None:
                     database.execute_sql(f"UPDATE {migrations.VERSION_TABLE} SET version = {module.NUMBER}")
 
 
-def _insert_before_12(kiosk_id: str, batch: list[dict]) -> None:
-    """The rows ingest wrote before migration 11 (text ids and digest), without the merge."""
-    from sync.hub import bulk
-    from sync.hub.ingest import EVENT_COLUMNS
+OLD_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc", "type", "payload", "received_at"]
+
+
+def _insert_old(kiosk_id: str, batch: list[dict], upto: int) -> None:
+    """The rows ingest wrote before migration 11 (text ids and digest), or at 13 (with `event_seen`), without
+    the merge."""
+    from sync.hub import bulk, event_places
     from sync.hub.models import Event
     from sync.wire import checks, protocol
 
@@ -83,9 +131,15 @@ def _insert_before_12(kiosk_id: str, batch: list[dict]) -> None:
     rows = []
     for e in batch:
         payload = checks.canonical(e["payload"])
-        rows.append((e["id"], kiosk_id, e["epoch"], e["seq"], protocol.event_digest(e, payload), e["learner"],
-                     e["hlc"], e["type"], payload, now))
-    bulk.insert(Event, EVENT_COLUMNS, rows, "ON CONFLICT DO NOTHING")
+        digest = protocol.event_digest(e, payload)
+        rows.append((e["id"], kiosk_id, e["epoch"], e["seq"], digest if upto < 11 else bytes.fromhex(digest),
+                     e["learner"], e["hlc"], e["type"], payload, now))
+    if upto >= 11:
+        columns = [[e["epoch"] for e in batch], [e["seq"] for e in batch], [e["id"] for e in batch]]
+        bulk.database.execute_sql(
+            "INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT %s, unnest(%s::integer[]), unnest(%s::bigint[]), "
+            "unnest(%s::uuid[])", [event_places._number(kiosk_id), *columns])
+    bulk.insert(Event, OLD_COLUMNS, rows, "ON CONFLICT DO NOTHING" if upto < 11 else "")
 
 
 def rates(url: str, events: int) -> list[tuple[str, str, str]]:
@@ -161,7 +215,10 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200_000, help="events for the bytes-per-event figure")
     parser.add_argument("--rate-events", type=int, default=20_000, help="events per ingest-rate figure")
     parser.add_argument("--only", choices=["storage", "rates"], help="one of the two figures")
+    parser.add_argument("--breakdown", action="store_true", help="print where each storage figure's bytes go")
     args = parser.parse_args()
+    global BREAKDOWN
+    BREAKDOWN = args.breakdown
     rows = []
     if args.only != "rates":
         rows += storage(args.database_url, args.events)

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from .harness import ROOT, python
@@ -29,7 +30,8 @@ print(json.dumps(out))
 """
 
 
-def run(rows: list, work: Path) -> None:
+def run(rows: list, work: Path, measure: Callable[[str], None] | None = None) -> None:
+    """The install's rows; `measure(interpreter)` then runs with the fresh venv's python, before it goes."""
     venv = work / "kiosk-venv"
     started = time.perf_counter()
     try:
@@ -52,6 +54,8 @@ def run(rows: list, work: Path) -> None:
     extra = {name: size for name, size in test.items() if name not in own}
     rows.append(("The test venv: what the test extras add (distributions not in the kiosk's own install)",
                  shares(extra, limit=10), f"{len(extra)} distributions, {mib(sum(extra.values()))} in all"))
+    if measure is not None:
+        measure(str(venv / "bin" / "python"))
     shutil.rmtree(venv, ignore_errors=True)
 
 

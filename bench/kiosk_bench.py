@@ -24,7 +24,7 @@ from .report import load_cell, ratio_cell, spread
 
 RUNS = 5
 SECONDS = 3
-PAGE_CEILING = "bare Flask + waitress sending the lesson's HTML (gzip'd per request, same settings)"
+PAGE_CEILING = "bare Flask + waitress sending the lesson's HTML (gzip'd once at start, same settings)"
 
 
 def run(rows: list, quick: bool = False) -> None:
@@ -42,7 +42,8 @@ def run(rows: list, quick: bool = False) -> None:
             rows.append(("The kiosk's own install (fresh venv, `pip install .`, no test extras)",
                          "not measured in --quick (a minute or more): python -m bench.install_bench", "—"))
         else:
-            install_bench.run(rows, work)
+            install_bench.run(rows, work, lambda interpreter: memory_bench.own_install(
+                rows, content, work, interpreter, 3, 10_000, learner_paths))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -74,12 +75,12 @@ def _startup(rows, content, work, runs) -> None:
 class Learner:
     """A logged-in learner over real HTTP: the session cookie and a CSRF token."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, name: str = "Bench"):
         self.base, self.jar = base, http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
         token = self.token("/new")
         self.opener.open(base + "/new", data=urllib.parse.urlencode(
-            {"csrf_token": token, "name": "Bench", "picture": "sun"}).encode()).read()
+            {"csrf_token": token, "name": name, "picture": "sun"}).encode()).read()
 
     def token(self, path: str) -> str:
         page = self.opener.open(self.base + path).read().decode()
@@ -90,6 +91,13 @@ class Learner:
 
     def text(self, path: str) -> str:
         return self.opener.open(self.base + path).read().decode()
+
+
+def _visitor_cookie(base: str) -> str:
+    """The cookie a browser keeps from "Who is learning?" before anyone logs in (its session and CSRF token)."""
+    jar = http.cookiejar.CookieJar()
+    urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar)).open(base + "/").read()
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
 def learner_paths(learner: Learner, base: str) -> list[str]:
@@ -115,8 +123,12 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
         headers = {"Cookie": learner.cookie(), "Accept-Encoding": "gzip"}
         static_url = re.search(r'href="(/static/style\.css[^"]*)"', learner.text(lesson)).group(1)
         anonymous = {"Accept-Encoding": "gzip"}          # "Who is learning?" sends a logged-in learner home
+        screen = {"Cookie": _visitor_cookie(kiosk.base), "Accept-Encoding": "gzip"}
         targets = [("Home page (logged in, GET /home)", "/home", None, headers),
-                   ("Who is learning? (no session, GET /, 1 learner card)", "/", None, anonymous),
+                   ("Who is learning? (a first visit: no cookie, so a new session and token each time, GET /, "
+                    "1 learner card)", "/", None, anonymous),
+                   ("Who is learning? (the kiosk screen's browser between learners: its visitor cookie sent, "
+                    "GET /, 1 learner card)", "/", None, screen),
                    ("Catalogue page (logged in, GET /courses)", "/courses", None, headers),
                    (f"Lesson page (logged in, GET {lesson}, {page.stat().st_size / 1024:.1f} KB of HTML)", lesson,
                     None, headers),
@@ -129,6 +141,7 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
         static_size = static_bench.body_size(kiosk.base + static_url)
     finally:
         kiosk.stop()
+    slow = _slow_card_posts(content, work, runs, conns, seconds)
     static_file = static_bench.prepare(work, static_bench.STYLESHEET)
     ceiling = _page_ceiling(page, static_file, runs, seconds, conns, headers)
     others = static_bench.baselines(static_file, page, runs, seconds, conns, headers)
@@ -142,6 +155,13 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
                         if static else [ratio_cell(measured, ceiling[c], "the page ceiling")])
             rows.append((f"{name}, {c} connections, {label}" + (f", body {static_size}" if static else ""),
                          load_cell(measured), "; ".join(compared) + _goal(name)))
+    quiz = next(by_conn for name, by_conn in results.items() if name.startswith("Quiz"))
+    for c in conns:
+        rows.append((f"Quiz answer POST on a slow card: {SLOW_FSYNC_MS} ms added to each fsync and fdatasync "
+                     f"(bench/slow_fsync.c, LD_PRELOAD), {c} connections, {label}",
+                     load_cell(slow[c]) if isinstance(slow, dict) else slow,
+                     f"the same POST on this machine's disk: p99 {spread([r['p99'] for r in quiz[c]], '.1f', ' ms')}"
+                     " (goal p99 ≤ 100 ms at 16)"))
     for c in conns:
         rows.append((f"Ceiling for pages: {PAGE_CEILING}, {c} connections, {label}", load_cell(ceiling[c]),
                      "100 %"))
@@ -152,6 +172,35 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
             rows.append((f"Ceiling for static files: {what}, {c} connections, {label}"
                          + (f", body {size}" if size else ""),
                          load_cell(measured[c]) if isinstance(measured, dict) else measured, "—"))
+
+
+SLOW_FSYNC_MS = 10
+
+
+def _slow_card_posts(content: Path, work: Path, runs, conns, seconds) -> dict | str:
+    """The quiz answer POST on a kiosk whose every fsync waits SLOW_FSYNC_MS: {connections: [runs]}, or why not."""
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if not compiler:
+        return "not measured: no C compiler to build bench/slow_fsync.c"
+    shim = work / "slow_fsync.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-O2", "-o", str(shim), str(ROOT / "bench" / "slow_fsync.c"),
+                    "-ldl"], check=True)
+    data = work / "slow-card"
+    shutil.copytree(work / "cold-0", data)           # the catalogue already indexed, as on a warm start
+    port = free_port()
+    kiosk = Server(serve_cmd(content, data, port), port, "/healthz",
+                   env={"LD_PRELOAD": str(shim), "RELAIS_BENCH_FSYNC_MS": str(SLOW_FSYNC_MS)})
+    try:
+        learner = Learner(kiosk.base, "Slow card")
+        lesson = first_lesson(learner)
+        body = urllib.parse.urlencode({"csrf_token": learner.token(lesson + "/quiz"), "q0": "1", "q1": "true",
+                                       "q2": "Maj"})
+        headers = {"Cookie": learner.cookie(), "Accept-Encoding": "gzip"}
+        load(kiosk.base + lesson + "/quiz", 8, 1, headers, body)                    # warm-up
+        return {c: [load(kiosk.base + lesson + "/quiz", c, seconds, headers, body) for _ in range(runs)]
+                for c in conns}
+    finally:
+        kiosk.stop()
 
 
 def _goal(name: str) -> str:

@@ -46,7 +46,24 @@ def _fresh_rss(cmd: list[str]) -> int:
         server.stop()
 
 
-def _after_requests(rows, content, work, requests, serve_cmd, learner_paths, lessons) -> None:
+def own_install(rows: list, content: Path, work: Path, interpreter: str, runs: int, requests: int,
+                learner_paths) -> None:
+    """The idle and after-requests figures again, served by the kiosk's own install (install_bench's venv:
+    `pip install .`, no test extras), which is what a centre runs. The code is the same checkout."""
+    def serve_cmd(content: Path, data: Path, port: int) -> list[str]:
+        return [interpreter, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--content",
+                str(content), "--data", str(data)]
+
+    lessons = sum(1 for _ in content.rglob("*.md"))
+    warm = [_fresh_rss(serve_cmd(content, work / "memory-first-0", free_port())) for _ in range(runs)]
+    rows.append((f"Kiosk RSS idle, warm start, {lessons} lessons, before any request — the kiosk's own install "
+                 "(no test extras, so no psycopg2)", spread([r / 2**20 for r in warm], unit=" MB"), "goal ≤ 45 MB"))
+    _after_requests(rows, content, work, requests, serve_cmd, learner_paths, lessons,
+                    name="Own install", where=" — the kiosk's own install")
+
+
+def _after_requests(rows, content, work, requests, serve_cmd, learner_paths, lessons, name: str = "Bench",
+                    where: str = "") -> None:
     from .kiosk_bench import Learner, exact_requests  # kiosk_bench imports this module
 
     port = free_port()
@@ -54,14 +71,14 @@ def _after_requests(rows, content, work, requests, serve_cmd, learner_paths, les
     try:
         time.sleep(1)
         idle = kiosk.rss_mb()
-        learner = Learner(kiosk.base)
+        learner = Learner(kiosk.base, name)
         paths = learner_paths(learner, kiosk.base)
         exact_requests(kiosk.base, paths, {"Cookie": learner.cookie(), "Accept-Encoding": "gzip"}, requests)
         after = kiosk.rss_mb()
     finally:
         kiosk.stop()
     rows.append((f"Kiosk RSS after {requests:,} requests ({lessons} lessons; one logged-in learner, one connection, "
-                 f"{', '.join(paths)} in turn)", f"{after:.1f} MB",
+                 f"{', '.join(paths)} in turn){where}", f"{after:.1f} MB",
                  f"the same process idle before them: {idle:.1f} MB; goal ≤ 55 MB"))
 
 

@@ -337,9 +337,10 @@ def _who_is_learning(work: Path, content: Path, b: Kiosk, cards: int, runs: int)
                        str(content), "--data", str(data)], port, "/healthz", env={"RELAIS_SYNC_BACKGROUND": "no"})
 
     headers = {"Accept-Encoding": "gzip"}
-    targets = [(f"“Who is learning?” with {cards} cards from kiosk A (first screen of {PAGE})", b.dir),
-               ("“Who is learning?” on an empty kiosk", work / "empty"),
-               ("Bare Flask + waitress, cached 15 KB page gzip'd per request like the kiosk's (ceiling)", None)]
+    targets = [(f"“Who is learning?” with {cards} cards from kiosk A (first screen of {PAGE}; no cookie: a new "
+                "session each time)", b.dir),
+               ("“Who is learning?” on an empty kiosk (no cookie)", work / "empty"),
+               ("Bare Flask + waitress, a 15 KB page gzip'd once at start (ceiling, bench/baseline_app.py)", None)]
     results = {}
     for name, data in targets:
         if data is None:

@@ -54,7 +54,11 @@ def course_ids(group: LearnerGroup) -> list[str]:
     return [c.course_id for c in GroupCourse.select().where(GroupCourse.group == group)]
 
 
+# Every home page asks: prepared SQL, since building the join through peewee cost more than running it.
+_FOR_LEARNER = (f"SELECT c.course_id FROM {GroupCourse._meta.table_name} c JOIN {GroupMember._meta.table_name} m"
+                " ON m.group_id = c.group_id WHERE m.learner_id = ?")
+
+
 def for_learner(learner: Learner) -> list[str]:
     """Courses assigned to any group the learner belongs to (shown first on their home page)."""
-    return [c.course_id for c in GroupCourse.select().join(GroupMember, on=(GroupMember.group == GroupCourse.group))
-            .where(GroupMember.learner == learner)]
+    return [course_id for (course_id,) in database.execute_sql(_FOR_LEARNER, (learner.id,)).fetchall()]

@@ -124,14 +124,28 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
+# A card's columns, read by prepared SQL where every visitor's request reads cards ("Who is learning?" and
+# each learner's own request): peewee builds a query anew on every call, which costs more than the query.
+_FIELDS = tuple((field.name, field.python_value) for field in Learner._meta.sorted_fields)
+COLUMNS = ", ".join(f"l.{field.column_name}" for field in Learner._meta.sorted_fields)
+_RECENT = f"SELECT {COLUMNS} FROM {Learner._meta.table_name} l ORDER BY l.last_active DESC, l.id DESC LIMIT ? OFFSET ?"
+_COUNT = f"SELECT count(*) FROM {Learner._meta.table_name}"
+
+
+def from_row(row) -> Learner:
+    """A Learner from a row of COLUMNS (extra columns after them are left to the caller)."""
+    learner = Learner(__no_default__=1, **{name: convert(value) for (name, convert), value in zip(_FIELDS, row)})
+    learner._dirty.clear()              # as peewee leaves a row it read: nothing to save yet
+    return learner
+
+
 def recent(limit: int = 60, offset: int = 0) -> list[Learner]:
     """Profiles shown on the 'Who is learning?' screen, most recently active first."""
-    return list(Learner.select().order_by(Learner.last_active.desc(), Learner.id.desc())
-                .limit(limit).offset(offset))
+    return [from_row(row) for row in database.execute_sql(_RECENT, (limit, offset)).fetchall()]
 
 
 def count() -> int:
-    return Learner.select().count()
+    return database.execute_sql(_COUNT).fetchone()[0]
 
 
 def find(text: str, limit: int = 60) -> list[Learner]:

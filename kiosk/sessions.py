@@ -62,11 +62,9 @@ def load_learner(now: float | None = None) -> Learner | None:
     return learner
 
 
-# Every learner request runs this: one prepared statement, its row made into a Learner here, since
-# peewee's raw query resolves its columns anew on every call (that cost more than the query itself).
-_FIELDS = tuple((field.name, field.python_value) for field in Learner._meta.sorted_fields)
-_LOOKUP = ("SELECT " + ", ".join(f"l.{field.column_name}" for field in Learner._meta.sorted_fields)
-           + ", s.last_seen FROM learner_session s JOIN learner l ON l.id = s.learner_id WHERE s.token_hash = ?")
+# Every learner request runs this: one prepared statement, its row made into a Learner by learners.from_row.
+_LOOKUP = (f"SELECT {learners.COLUMNS}, s.last_seen FROM learner_session s JOIN learner l ON l.id = s.learner_id"
+           " WHERE s.token_hash = ?")
 
 
 def _learner_with_session(token_hash: str) -> Learner | None:
@@ -74,8 +72,7 @@ def _learner_with_session(token_hash: str) -> Learner | None:
     row = database.execute_sql(_LOOKUP, (token_hash,)).fetchone()
     if row is None:
         return None
-    learner = Learner(__no_default__=1, **{name: convert(value) for (name, convert), value in zip(_FIELDS, row)})
-    learner._dirty.clear()              # as peewee leaves a row it read: nothing to save yet
+    learner = learners.from_row(row)
     learner.session_last_seen = row[-1]
     return learner
 

@@ -14,6 +14,7 @@ from kiosk.db import database
 from kiosk.indexing import index_content
 from kiosk.narration import clips, texts
 from kiosk.narration.choice import engine_for, forget_engines
+from kiosk.narration.engines import gently
 from kiosk.narration.espeak import EspeakEngine
 from kiosk.narration.piper import PiperEngine, find_voice
 from kiosk.narration.plan import NarrationConfig
@@ -191,3 +192,10 @@ def test_a_piper_voice_in_the_voices_folder_replaces_espeak_for_its_language(tmp
     made = clips.make_clip("Click the left button once.", "en", engine, tmp_path)
     assert made.synthesised and seconds_of(clips.folder_of(tmp_path) / made.name) > 0.5
     forget_engines()
+
+
+@pytest.mark.skipif(not shutil.which("chrt"), reason="chrt (util-linux) is not installed")
+def test_clips_are_made_only_on_cpu_time_no_page_wants():
+    """The engines and the encoder run under SCHED_IDLE: a page being served is never slowed by a clip."""
+    shown = subprocess.run(gently(["sh", "-c", "chrt -p $$"]), capture_output=True, text=True, check=True).stdout
+    assert "SCHED_IDLE" in shown

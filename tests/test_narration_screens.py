@@ -10,6 +10,7 @@ from kiosk.models import Learner
 from kiosk.narration import clips
 from kiosk.narration.choice import forget_engines
 from kiosk.narration.worker import make_missing
+from kiosk.views import page_cache
 from tests.conftest import Learners, write_tree
 from tests.test_narration import LESSON, needs_speech, seconds_of
 
@@ -66,3 +67,20 @@ def test_a_first_screen_without_its_clip_yet_shows_no_player(make_app, tmp_path)
     app = make_app(write_tree(tmp_path / "content", {"01-basics/course.yml": "title: Basics\n"}))
     page = app.test_client().get("/").get_data(as_text=True)
     assert "data-prompt-audio" not in page and "Qui apprend" in page
+
+
+@needs_speech
+def test_a_clip_made_after_its_page_was_kept_is_offered_at_once(make_app, tmp_path, monkeypatch):
+    """The first screen is kept without its player while the clip is being made; the next view after the
+    narration worker writes it offers it, however long a page waiting for its clip is otherwise kept."""
+    monkeypatch.setattr(page_cache, "PENDING_SECONDS", 3600)
+    forget_engines()
+    app = make_app(write_tree(tmp_path / "content", {"01-basics/course.yml": "title: Basics\nlanguage: en\n",
+                                                      "01-basics/01-the-mouse.md": LESSON}))
+    client = app.test_client()
+    client.set_cookie("lang", "en")
+    assert "data-prompt-audio" not in client.get("/").get_data(as_text=True)
+    assert "data-prompt-audio" not in client.get("/").get_data(as_text=True)      # kept, still without
+    make_missing(app.config["NARRATION_CONFIG"])
+    url = re.search(CLIP % "data-prompt-audio", client.get("/").get_data(as_text=True)).group(1)
+    assert client.get(url).data.startswith(b"OggS")

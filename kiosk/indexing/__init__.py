@@ -51,10 +51,17 @@ def _finish(report: IndexReport, started: float) -> IndexReport:
     stored = list(ContentFile.select())
     report.skipped = sorted(f.path for f in stored if f.skipped)
     report.problems = [Problem(**p) for f in stored for p in f.problems]
+    report.problem_count = len(report.problems)
     counts = catalog.counts()
     report.courses, report.lessons = counts["courses"], counts["lessons"]
     report.seconds = time.perf_counter() - started
     return report
+
+
+def stored_problems() -> list[Problem]:
+    """Every problem the last indexing recorded, read from the database, file by file."""
+    return [Problem(**p) for f in ContentFile.select(ContentFile.path, ContentFile.problems).order_by(ContentFile.path)
+            for p in f.problems]
 
 
 def _tree_fingerprint(root: Path, default_language: str) -> str:

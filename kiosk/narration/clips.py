@@ -20,6 +20,14 @@ SUFFIX = ".opus"
 NAME = re.compile(r"^[0-9a-f]{32}\.opus$")
 
 
+_written = [0]      # clips this process has written: a page that found none yet asks again after each
+
+
+def written_here() -> int:
+    """How many clips this process has written so far (the narration worker runs in the kiosk's process)."""
+    return _written[0]
+
+
 def clip_name(text: str, lang: str, engine: Engine) -> str:
     digest = hashlib.sha256(f"{engine.identity(lang)}\n{text}".encode()).hexdigest()
     return digest[:32] + SUFFIX
@@ -57,4 +65,5 @@ def make_clip(text: str, lang: str, engine: Engine, data_dir: Path) -> Made:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _written[0] += 1
     return Made(name, encode.wav_seconds(wav), len(audio), True)

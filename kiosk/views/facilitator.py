@@ -11,6 +11,7 @@ from flask_babel import ngettext
 from sync.base import accounts, credentials, next_page
 
 from .. import facilitators, sessions
+from ..indexing import stored_problems
 
 bp = Blueprint("facilitator", __name__, url_prefix="/facilitator")
 LOCAL = {"127.0.0.1", "::1"}
@@ -124,4 +125,4 @@ def _setup_errors(name: str, password: str, confirm: str) -> dict:
 @facilitator_required
 def home():
     report = current_app.config["INDEX_REPORT"]
-    return render_template("facilitator/home.html", report=report)
+    return render_template("facilitator/home.html", report=report, problems=stored_problems())

@@ -18,7 +18,11 @@ def init_app(app) -> None:
 
 
 def _lang() -> str:
-    return str(get_locale())
+    """The request's language code, worked out once per request (a view asks for it several times)."""
+    code = g.get("language_code")
+    if code is None:
+        code = g.language_code = str(get_locale())
+    return code
 
 
 def _easy() -> bool:

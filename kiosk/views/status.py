@@ -17,5 +17,5 @@ def init_app(app) -> None:
 def healthz():
     report = current_app.config["INDEX_REPORT"]
     return {"status": "ok", **catalog.counts(), "learners": Learner.select().count(),
-            "skipped_files": report.skipped, "problems": len(report.problems),
+            "skipped_files": report.skipped, "problems": report.problem_count,
             "index_seconds": round(report.seconds, 3)}

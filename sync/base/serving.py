@@ -9,6 +9,7 @@ open-file limit to fit. Measured figures and the reasoning: docs/serving.md.
 """
 from __future__ import annotations
 
+import gc
 import resource
 from typing import Callable
 
@@ -64,4 +65,9 @@ def serve(app, *, host: str, port: int, threads: int, ident: str, connection_lim
     if options["connection_limit"] < int(connection_limit):
         echo(f"Only {open_files} open files allowed: accepting {options['connection_limit']} connections "
              f"at once, not {connection_limit} (raise LimitNOFILE or `ulimit -n`).")
+    # What start-up built (the catalogue, templates, imported modules) lives as long as the process: frozen
+    # out of the collector's reach, a full collection no longer walks it (measured on a 1,000-lesson
+    # kiosk under load: 46 ms, a request's whole p99, down to 3 ms).
+    gc.collect()
+    gc.freeze()
     waitress_serve(app, host=host, port=port, threads=threads, ident=ident, **options)

@@ -15,7 +15,7 @@ import peewee
 
 from sync.wire import protocol
 
-from . import authority, bulk, cards, event_places, merge, partitions, set_aside, statement_refs, summaries
+from . import authority, bulk, cards, event_forms, event_places, merge, partitions, set_aside, statement_refs, summaries
 from .db import database, greatest, is_postgres
 from .models import Erased, Event, Kiosk, KioskEpoch, SetAside
 
@@ -132,8 +132,7 @@ def _not_resent(kiosk_id: str, places: event_places.Places,
         return refused
     events = [event for event, _, _ in refused]
     ids = [e["id"] for e in events if protocol.valid_uuid(e["id"])]     # no other id is held (nor castable)
-    held = {row.id for row in Event.select(Event.id).where(Event.id.in_(ids))} if ids else set()
-    held |= set(event_places.archived(places, ids))
+    held = set(event_places.found(places, ids))
     taken = event_places.held(places, [e["seq"] for e in events])
     _check_resent(kiosk_id, places, [e for e in events if e["id"] in held or (e["epoch"], e["seq"]) in taken])
     return [item for item in refused if item[0]["id"] not in held]
@@ -160,41 +159,58 @@ def _busy(error: peewee.OperationalError) -> Busy:
     raise error
 
 
-EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc", "type", "payload", "received_at"]
+EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "learner_uuid", "hlc", "type", "payload", "received_at"]
 
 
 def _insert(kiosk_id: str, places: event_places.Places, events: list[dict], payloads: list[str],
             now: float) -> dict[str, int]:
     """Insert the events the hub does not hold yet; return the ids actually inserted, with their rows.
 
-    SQLite: the events table's unique keys decide. PostgreSQL: `event_seen` decides, then only the
-    events it took are written to the partitioned table (sync/hub/event_places.py)."""
+    SQLite: the events table's unique keys decide. PostgreSQL: `event_seen` decides and gives each event
+    its row, then only the events it took are written to the partitioned table (sync/hub/event_places.py)."""
     claimed = event_places.claim(places, events)
-    digest = Event.digest.db_value
-    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], digest(protocol.event_digest(e, p)), e["learner"], e["hlc"],
-             e["type"], p, now) for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
-    tail = 'RETURNING id, "row"' if claimed is not None else 'ON CONFLICT DO NOTHING RETURNING id, "row"'
-    return {str(event_id): row for event_id, row in bulk.insert(Event, EVENT_COLUMNS, rows, tail)} if rows else {}
+    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], e["learner"], e["hlc"], event_forms.type_code(e["type"]),
+             event_forms.compact(p), now) for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
+    if not rows:
+        return {}
+    if claimed is None:
+        return {str(event_id): row for event_id, row in
+                bulk.insert(Event, EVENT_COLUMNS, rows, 'ON CONFLICT DO NOTHING RETURNING id, "row"')}
+    bulk.insert(Event, ["row", *EVENT_COLUMNS], [(claimed[r[0]], *r) for r in rows])
+    return claimed
 
 
 def _check_resent(kiosk_id: str, places: event_places.Places, resent: list[dict]) -> None:
-    """A resent event must be the very same event, from the same kiosk at the same place."""
+    """A resent event must be the very same event, from the same kiosk at the same place.
+
+    The same: the same fields as stored (the digest the kiosk's event would have, made from the stored row).
+    An event whose learner was erased, or whose row left with an old partition, is a duplicate all the same."""
     if not resent:
         return
-    ids = [e["id"] for e in resent if protocol.valid_uuid(e["id"])]
-    held = {row.id: row for row in Event.select(Event.id, Event.kiosk_id, Event.epoch, Event.seq, Event.digest)
-            .where(Event.id.in_(ids))} if ids else {}
-    archived = event_places.archived(places, [i for i in ids if i not in held])
+    found = event_places.found(places, [e["id"] for e in resent if protocol.valid_uuid(e["id"])])
+    stored = _stored([f.row for f in found.values() if f.row is not None])
     for event in resent:
-        row = held.get(event["id"])
-        if row is None and archived.get(event["id"]) == (event["epoch"], event["seq"]):
-            continue                          # its row left with an old partition: a duplicate all the same
-        if row is None:
+        seen = found.get(event["id"])
+        if seen is None:
             raise Conflict(f"sequence {event['epoch']}/{event['seq']} is already used by another event")
-        if row.kiosk_id != kiosk_id or (row.epoch, row.seq) != (event["epoch"], event["seq"]):
+        if not seen.mine or (seen.epoch, seen.seq) != (event["epoch"], event["seq"]):
             raise Conflict(f"event {event['id']} was already received from elsewhere")
-        if row.digest and row.digest != _digest(event):
+        held = stored.get(seen.row)
+        if held is not None and held.payload is not None and _held_digest(held) != _digest(event):
             raise Conflict(f"event {event['id']} was already received with other content")
+
+
+def _stored(rows: list[int]) -> dict[int, Event]:
+    """The events at these rows, with what makes an event the same event."""
+    if not rows:
+        return {}
+    return {e.row: e for e in Event.select(Event.row, Event.id, Event.epoch, Event.seq, Event.learner_uuid, Event.hlc,
+                                           Event.type, Event.payload).where(Event.row.in_(rows))}
+
+
+def _held_digest(held: Event) -> str:
+    return protocol.event_digest({"id": held.id, "epoch": held.epoch, "seq": held.seq, "learner": held.learner_uuid,
+                                  "hlc": held.hlc, "type": held.type}, held.payload)
 
 
 def _digest(event: dict) -> str | None:

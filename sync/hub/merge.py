@@ -157,5 +157,5 @@ def erase(learner_uuid: str, now: float, merged_into: str | None = None) -> None
     LessonState.delete().where(LessonState.learner_uuid == learner_uuid).execute()
     QuizAttempt.delete().where(QuizAttempt.learner_uuid == learner_uuid).execute()
     Learner.delete().where(Learner.uuid == learner_uuid).execute()
-    Event.update(learner_uuid=None, payload=None, digest="").where(Event.learner_uuid == learner_uuid).execute()
+    Event.update(learner_uuid=None, payload=None).where(Event.learner_uuid == learner_uuid).execute()
     set_aside.forget_learner(learner_uuid)

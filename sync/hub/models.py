@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import peewee as pw
 
-from .db import HubModel, is_postgres
+from .db import HubModel
+from .event_forms import EventTypeField, PayloadField
 
 
 class UuidText(pw.Field):
@@ -13,18 +14,6 @@ class UuidText(pw.Field):
 
     def python_value(self, value):
         return None if value is None else str(value)
-
-
-class DigestField(pw.Field):
-    """A SHA-256 in hex, or "" once erased: 32 bytes of `bytea` on PostgreSQL, its hex text on SQLite."""
-
-    field_type = "TEXT"
-
-    def db_value(self, value):
-        return bytes.fromhex(value) if value is not None and is_postgres() else value
-
-    def python_value(self, value):
-        return value.hex() if isinstance(value, (bytes, memoryview)) else value
 
 
 class Setting(HubModel):
@@ -97,22 +86,23 @@ class Nonce(HubModel):
 
 
 class Event(HubModel):
-    """Every event received, once. An erased learner's events keep only id, kiosk and sequence.
+    """Every event received, once. An erased learner's events keep only id, kiosk and sequence (no payload).
 
-    On PostgreSQL (migration 11) the table is partitioned by month of `received_at`, and what makes an
-    event once is the narrow table `event_seen` beside it (sync/hub/event_places.py, docs/hub-storage.md).
+    On PostgreSQL (migrations 11 and 14) the table is partitioned by month of `received_at`, and what makes
+    an event once is the narrow table `event_seen` beside it, which also finds an event by its id
+    (sync/hub/event_places.py, docs/hub-storage.md). No digest is kept (migration 14): a resent event is
+    compared with the fields stored.
     """
 
     row = pw.BigAutoField()                  # arrival order, for xAPI paging
-    id = UuidText(unique=True)
+    id = UuidText(unique=True)               # unique on SQLite; on PostgreSQL `event_seen` holds the key
     kiosk_id = pw.TextField()
     epoch = pw.IntegerField()
     seq = pw.BigIntegerField()
-    digest = DigestField()                   # empty once erased: a resend is then simply a duplicate
     learner_uuid = UuidText(null=True, index=True)
     hlc = pw.TextField()
-    type = pw.TextField()
-    payload = pw.TextField(null=True)        # compact JSON
+    type = EventTypeField()                  # compared and read as its name, kept as a short code
+    payload = PayloadField(null=True)        # canonical JSON; null once the learner is erased
     received_at = pw.DoubleField()
 
     class Meta:
@@ -127,11 +117,15 @@ class KioskNumber(HubModel):
 
 
 class EventSeen(HubModel):
-    """PostgreSQL only (migration 11): each event's place and id, once, across every monthly partition."""
+    """PostgreSQL only (migrations 11 and 14): each event's place, id and row, once, across every monthly partition.
+
+    `row` is the event's row in `event` (null for events moved there before migration 14 whose partition
+    had already been archived): reads by id find the event through it."""
 
     kiosk = pw.IntegerField()                 # KioskNumber.number
     epoch = pw.IntegerField()
     seq = pw.BigIntegerField()
+    row = pw.BigIntegerField(null=True)
     id = UuidText(unique=True)
 
     class Meta:

@@ -3,19 +3,24 @@ version before the version record existed (with rows that must survive), a secon
 starting at once, a failed migration, and schemas the hub must refuse."""
 from __future__ import annotations
 
+import json
 import pkgutil
 import re
 import threading
+import time
 
 import peewee
 import pytest
 
 from sync.hub import db as hub_db
-from sync.hub import migrations
-from sync.hub.migrations import m0005_double_timestamps, m0011_event_storage, m0012_name_search_and_statement_ids
+from sync.hub import event_forms, event_places, ingest, migrations
+from sync.hub.migrations import (m0001_initial, m0005_double_timestamps, m0011_event_storage,
+                                 m0012_name_search_and_statement_ids, m0014_compact_events)
 from sync.hub.migrations.frozen import create_tables
 from sync.hub.models import MODELS, Event, Facilitator, Kiosk, KioskContent, Learner, Publication
+from sync.wire import checks, protocol
 from tests.sync_tests.conftest import BACKENDS, POSTGRES_URL, reset_postgres
+from tests.sync_tests.test_hub_refuses import event
 
 LATEST = migrations.latest()
 _TODAY: dict[str, dict] = {}       # today's schema per backend, made once
@@ -59,13 +64,16 @@ E1, E2 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000
 def todays_schema(place: Place) -> dict:
     """The schema today's models make with create_tables: what every migrated hub must end with.
 
-    On PostgreSQL, migration 11 then partitions the events table and migration 12 indexes names by trigrams,
-    which no model can say."""
+    On PostgreSQL, migrations 11 and 14 then make the partitioned events table (from the events table as
+    migration 1 made it) and migration 12 indexes names by trigrams, which no model can say."""
     db = hub_db.connect(None, place.tmp_path / "today") if not place.url else place.db
-    with db.bind_ctx(MODELS):
-        db.create_tables(MODELS)
+    models = [m for m in MODELS if m is not Event] + ([m0001_initial.Event] if place.url else [Event])
+    with db.bind_ctx(models):
+        db.create_tables(models)
         with db.atomic():
             m0011_event_storage.apply(db)
+            if place.url:
+                m0014_compact_events.apply(db)
             m0012_name_search_and_statement_ids.name_search(db)     # a trigram index, on PostgreSQL
         found = schema(db)
     if place.url:
@@ -134,7 +142,7 @@ def test_a_hub_made_before_migrations_is_adopted_at_its_version_and_keeps_its_ro
         assert Kiosk.get_by_id("k-belleville").secret == "s3cret"
         assert Learner.get_by_id("u-ali").name == "Ali"
         assert [(e.row, e.id) for e in Event.select()] == [(1, E1)]
-        Event.create(id=E2, kiosk_id="k-belleville", epoch=1, seq=2, digest="d2", hlc="0002",
+        Event.create(id=E2, kiosk_id="k-belleville", epoch=1, seq=2, hlc="0002",
                      type="progress.step", received_at=15.0)
         assert Event.get(Event.id == E2).row == 2             # arrival order goes on where it was
         assert Publication.select().count() == (1 if version >= 3 else 0)
@@ -236,3 +244,77 @@ def test_the_double_precision_migration_names_every_timestamp_of_version_4():
     floats = {(model._meta.table_name, field.column_name) for model in migrations.frozen_models(4)
               for field in model._meta.sorted_fields if type(field) is peewee.FloatField}
     assert set(m0005_double_timestamps.COLUMNS) == floats
+
+
+# A hub left at version 13 with events (migration 14 drops the digest, keeps payloads positionally, and on
+# PostgreSQL gives event_seen each event's row and makes the events table again without its id index).
+LAST_JANUARY = 1768435200.0          # 2026-01-15 UTC: a month with no partition made ahead at version 13
+
+
+def at_version(db, version: int) -> None:
+    """A new hub brought by its migrations to `version` exactly, as a hub of that Relais left it."""
+    migrations._adopt(db, 0)
+    for module in migrations.available():
+        if module.NUMBER <= version:
+            with db.atomic():
+                module.apply(db)
+                db.execute_sql(f"UPDATE {migrations.VERSION_TABLE} SET version = {module.NUMBER}")
+
+
+def store_as_at_13(db, kiosk_id: str, events: list[dict], received_at: float, erased: bool = False) -> None:
+    """The rows ingest wrote at version 13: the digest in the events table, the places in event_seen."""
+    postgres = isinstance(db, peewee.PostgresqlDatabase)
+    mark = db.param
+    for e in events:
+        payload = None if erased else checks.canonical(e["payload"])
+        digest = "" if erased else protocol.event_digest(e, payload)
+        db.execute_sql(f'INSERT INTO "event" (id, kiosk_id, epoch, seq, digest, learner_uuid, hlc, type, payload, '
+                       f'received_at) VALUES ({", ".join([mark] * 10)})',
+                       [e["id"], kiosk_id, e["epoch"], e["seq"], bytes.fromhex(digest) if postgres else digest,
+                        None if erased else e["learner"], e["hlc"], e["type"], payload, received_at])
+        if postgres:
+            db.execute_sql("INSERT INTO kiosk_number (kiosk_id) VALUES (%s) ON CONFLICT DO NOTHING", [kiosk_id])
+            db.execute_sql("INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT number, %s, %s, %s FROM kiosk_number "
+                           "WHERE kiosk_id = %s", [e["epoch"], e["seq"], e["id"], kiosk_id])
+
+
+def stored_events(db) -> list[tuple]:
+    return [tuple(r) for r in db.execute_sql(
+        'SELECT "row", id, kiosk_id, epoch, seq, learner_uuid, hlc, type, payload, received_at FROM "event" '
+        'ORDER BY "row"').fetchall()]
+
+
+def test_a_hub_left_at_version_13_with_events_reads_them_the_same_once_migrated(place):
+    at_version(place.db, 13)
+    lesson, erased, old = event(1), event(2), event(3)
+    quiz = event(4, type="quiz.attempted", payload={"attempt": "a-1", "lesson": "l", "course": "basics", "score": 1,
+                                                    "total": 2, "passed": False, "with_help": False,
+                                                    "answers": {"1": ["b"]}, "correct": [True, False]})
+    now = time.time()
+    store_as_at_13(place.db, "k-belleville", [lesson, quiz], now)
+    store_as_at_13(place.db, "k-belleville", [erased], now, erased=True)
+    store_as_at_13(place.db, "k-belleville", [old], LAST_JANUARY)
+    before = stored_events(place.db)
+
+    open_hub(place)
+    with hub_db.database.connection_context():
+        assert migrations.recorded_version(hub_db.database.obj) == LATEST
+        assert [(*r[:7], event_forms.type_name(r[7]), event_forms.expand(r[8]), r[9])
+                for r in stored_events(hub_db.database)] == before
+        assert {r[7] for r in stored_events(hub_db.database)} == {"~0", "~2"}       # the types held, as codes
+        assert [(e.id, json.loads(e.payload) if e.payload else None) for e in Event.select().order_by(Event.row)] == \
+            [(lesson["id"], lesson["payload"]), (quiz["id"], quiz["payload"]), (erased["id"], None),
+             (old["id"], old["payload"])]
+        assert sorted(event_places.rows([quiz["id"], old["id"]])) == [before[1][0], before[3][0]]
+        kiosk = Kiosk.create(id="k-belleville", centre="Belleville", secret="s", enrolled_at=1.0)
+        again = ingest.ingest(kiosk, {"events": [lesson, quiz, erased, old, event(5)]})
+        assert (again.stored, again.duplicates, again.acked) == (1, 4, {1: 5})
+        with pytest.raises(ingest.Conflict, match="other content"):
+            ingest.ingest(kiosk, {"events": [dict(old, payload=dict(old["payload"], step=8))]})
+        assert Event.get(Event.id == old["id"]).payload == checks.canonical(old["payload"])
+    assert schema(place.db) == _TODAY[place.backend]
+    if place.url:
+        months = {n for (n,) in place.db.execute_sql("SELECT relid::text FROM pg_partition_tree('event')").fetchall()}
+        assert "event_y2026m01" in months and not any(n.endswith("_before_14") for n in months)
+        assert place.db.execute_sql("SELECT tableoid::regclass::text FROM event WHERE id = %s",
+                                    [old["id"]]).fetchone() == ("event_y2026m01",)

@@ -9,6 +9,7 @@ import re
 import peewee as pw
 
 from ..certificates import badge_of  # the one rule for a payload's badge, at ingest and here
+from ..event_forms import expand, type_code   # a type and payload in either form (migration 14)
 from .frozen import FrozenModel, create_tables
 
 NUMBER = 10
@@ -122,8 +123,8 @@ def _certificates(db) -> None:
     mark, after = db.param, 0
     while True:
         rows = db.execute_sql(f"SELECT \"row\", kiosk_id, learner_uuid, payload FROM event WHERE \"row\" > {mark} AND "
-                              f"type = 'certificate.issued' AND payload IS NOT NULL ORDER BY \"row\" LIMIT {CHUNK}",
-                              [after]).fetchall()
+                              f"type IN ({mark}, {mark}) AND payload IS NOT NULL ORDER BY \"row\" LIMIT {CHUNK}",
+                              [after, "certificate.issued", type_code("certificate.issued")]).fetchall()
         if not rows:
             return
         after = rows[-1][0]
@@ -135,7 +136,7 @@ def _certificates(db) -> None:
 
 def _certificate(kiosk_id, learner, payload) -> dict | None:
     try:
-        p = json.loads(payload)
+        p = json.loads(expand(payload))
     except ValueError:
         return None
     code = p.get("code") if isinstance(p, dict) else None

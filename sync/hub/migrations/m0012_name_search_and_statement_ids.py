@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import peewee as pw
 
+from ..event_forms import expand, type_code, type_name   # a type and payload in either form (migration 14)
 from ..xapi import MAPPED, statement_ids  # the one rule for a statement's id, here, at export and at every lookup
 from .frozen import FrozenModel, create_tables
 
@@ -63,12 +64,13 @@ def _statement_ids(db) -> None:
     mark, after = db.param, 0
     while True:
         rows = db.execute_sql(f'SELECT "row", id, type, payload FROM "event" WHERE "row" > {mark} AND payload IS NOT NULL '
-                              f'AND type IN ({", ".join([mark] * len(MAPPED))}) ORDER BY "row" LIMIT {CHUNK}',
-                              [after, *MAPPED]).fetchall()
+                              f'AND type IN ({", ".join([mark] * 2 * len(MAPPED))}) ORDER BY "row" LIMIT {CHUNK}',
+                              [after, *MAPPED, *map(type_code, MAPPED)]).fetchall()
         if not rows:
             return
         after = rows[-1][0]
-        found = [(sid, row) for row, event_id, type_, payload in rows for sid in statement_ids(str(event_id), type_, payload)]
+        found = [(sid, row) for row, event_id, type_, payload in rows
+                 for sid in statement_ids(str(event_id), type_name(type_), expand(payload))]
         if found:
             with db.bind_ctx([StatementRef]):
                 StatementRef.insert_many(found, fields=[StatementRef.statement_id, StatementRef.event_row]) \
