@@ -190,7 +190,7 @@ def test_plain_language_hints_cover_abbreviations_and_long_steps_but_not_code_or
 
 def test_the_narration_texts_include_the_easy_steps_in_their_language(app):
     with app.app_context():
-        versions = worker.lesson_versions()
+        versions = list(worker.lesson_versions())
     easy = [(lang, steps, quiz) for lang, steps, quiz, source in versions if source.endswith("01-the-mouse.easy.fr.md")]
     assert len(easy) == 1 and easy[0][0] == "fr"
     said = [item.text for item in plan.items_of(easy[0][1], easy[0][2])]
@@ -214,3 +214,15 @@ def test_the_switch_answers_strange_input_without_a_server_error(client, learner
         assert sent.status_code == 302, value
         assert client.get(sent.headers["Location"]).status_code == 200
     assert learners.post("/courses/basics/nothing/level", {"easy": "1"}, token_from=LESSON).status_code == 404
+
+
+def test_the_narration_reads_every_lesson_version_once_however_small_its_pages(app, monkeypatch):
+    with app.app_context():
+        whole = list(worker.lesson_versions())
+        monkeypatch.setattr(worker, "PAGE", 1)           # a page per version: every boundary crossed
+        one_by_one = list(worker.lesson_versions())
+        with database.connection_context():
+            held = LessonVersion.select().count()
+    assert held > 1 and len(whole) == held
+    assert one_by_one == whole
+    assert len({source for _lang, _steps, _quiz, source in whole}) == held
