@@ -4,10 +4,14 @@ itself and checks its token by hand once the upload's own size limit is raised.
 Pages put the session's token in every form, signed. flask-wtf signs it anew on each request (key
 derivation and HMAC); a session's token never changes, and without a time limit (the kiosk sets
 WTF_CSRF_TIME_LIMIT=None) its signature never expires, so it is signed once per token here.
-Checking a posted token is flask-wtf's own, unchanged.
+Checking a posted token is flask-wtf's own, unchanged; a new session's token is made as flask-wtf makes
+it, and signed by a serializer made once per key.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import threading
 
 from flask import current_app, g, session
@@ -33,17 +37,21 @@ def signed_token() -> str:
     if signed is None and isinstance(raw, str):
         signed = _sign(secret, raw)
         _remember(secret, raw, signed)
-    elif signed is None:
-        g.pop(field, None)          # signed before the session was cleared: not this session's any more
-        signed = generate_csrf()    # gives the session its token
-        if isinstance(session.get(field), str):
-            _remember(secret, session[field], signed)
+    elif signed is None:            # a new session, or one cleared: its token, as flask-wtf's generate_csrf
+        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        signed = _sign(secret, raw)
+        _remember(secret, raw, signed)
     setattr(g, field, signed)       # where flask-wtf's generate_csrf looks first
     return signed
 
 
 def _sign(secret, raw: str) -> str:
-    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+    return _serializer(secret).dumps(raw)
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer(secret) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token")
 
 
 def _remember(secret, raw: str, signed: str) -> None:

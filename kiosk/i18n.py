@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from babel import Locale
 from flask import current_app, g, request
+from flask_babel import get_locale
+from flask_babel import refresh as _babel_refresh
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,25 @@ def known_language(code) -> str | None:
 
 def cookie_language() -> str | None:
     """The language chosen before logging in (the `lang` cookie), if it is one the kiosk speaks."""
-    return known_language(request.cookies.get("lang")) if request else None
+    if not request:
+        return None
+    cookies = request.cookies          # `in` first: a missing key's .get() raises and catches a KeyError
+    return known_language(cookies["lang"]) if "lang" in cookies else None
+
+
+def request_language() -> str:
+    """The request's language code: flask-babel's locale (select_locale), as text, worked out once per
+    request (views, kept pages and templates all ask for it)."""
+    code = g.get("language_code")
+    if code is None:
+        code = g.language_code = str(get_locale())
+    return code
+
+
+def refresh() -> None:
+    """Forget the request's language (the learner was read, or changed their language, since it was asked)."""
+    g.pop("language_code", None)
+    _babel_refresh()
 
 
 def select_locale() -> Locale:

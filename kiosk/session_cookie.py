@@ -5,6 +5,9 @@ its signature (key derivation, HMAC, base64, JSON) was a large part of what ever
 text that passed the check is remembered with what it decoded to; every request still gets a fresh
 copy, since views change their session. A cookie that fails the check is never remembered, so a
 tampered one is refused each time, and a remembered one still expires on time.
+
+The signing serializer is made once per signing key, not on each request that sets a cookie (Flask
+makes one for each: itsdangerous tries its JSON serializer out as it does, a tenth of a first visit).
 """
 from __future__ import annotations
 
@@ -28,6 +31,15 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         self._seen: OrderedDict[str, tuple[int, dict]] = OrderedDict()
         self._keys: tuple = ()
         self._lock = threading.Lock()
+        self._serializer: tuple = ((), None)
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        made_for, serializer = self._serializer
+        if made_for != keys:
+            serializer = super().get_signing_serializer(app)
+            self._serializer = (keys, serializer)
+        return serializer
 
     def open_session(self, app, request):
         val = request.cookies.get(self.get_cookie_name(app))

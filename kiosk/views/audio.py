@@ -5,8 +5,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
+from ..i18n import request_language
 from ..models import LessonVersion
 from ..narration import clips
 from ..narration.plan import NarrationConfig, feedback_sound, prompt_sound, question_sound, step_sound
@@ -98,4 +99,4 @@ def feedback_audio(lesson, feedback: str) -> dict:
 
 def prompt_audio(screen: str) -> dict:
     """{state, url, recorded} for a first screen's prompt ('who', 'new', 'pin') in the page's language."""
-    return _offer(prompt_sound(screen, gettext, str(get_locale()), current_app.config["NARRATION_CONFIG"]))
+    return _offer(prompt_sound(screen, gettext, request_language(), current_app.config["NARRATION_CONFIG"]))

@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from sync.client import enrollment
 
 from .. import catalog, certificates
+from ..i18n import request_language
 from ..models import Certificate
 from .common import learner_required
 
@@ -27,7 +27,7 @@ def init_app(app) -> None:
 @bp.post("/courses/<course_id>/certificate")
 @learner_required
 def issue(course_id: str):
-    course = catalog.course(course_id, str(get_locale())) or abort(404)
+    course = catalog.course(course_id, request_language()) or abort(404)
     if not certificates.is_complete(g.learner, course):
         abort(404)
     certificate = certificates.issue(g.learner, course, current_app.config["SECRET_KEY"],
@@ -40,7 +40,7 @@ def _own(code: str):
     """The signed-in learner's certificate with this code and its course, or 404."""
     certificate = Certificate.get_or_none((Certificate.code == code) &
                                           (Certificate.learner == g.learner)) or abort(404)
-    return certificate, catalog.course(certificate.course_id, str(get_locale())) or abort(404)
+    return certificate, catalog.course(certificate.course_id, request_language()) or abort(404)
 
 
 @bp.get("/certificates/<code>")

@@ -6,10 +6,10 @@ import hashlib
 from pathlib import Path
 
 from flask import current_app, g, redirect, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 
 from .. import sessions
-from ..i18n import LANGUAGES, direction
+from ..i18n import LANGUAGES, direction, request_language
 from ..learners import DEFAULT_PREFS, PICTURE_NAMES, PICTURES
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -61,7 +61,7 @@ _by_locale: dict[str, dict] = {}
 
 def template_helpers() -> dict:
     """What templates use: the parts fixed for a language made once per language, the rest per request."""
-    locale = str(get_locale())
+    locale = request_language()
     fixed = _by_locale.get(locale) or _by_locale.setdefault(locale, _fixed_helpers(locale))
     chosen = prefs()
     return dict(fixed, learner=g.get("learner"), prefs=chosen, page_classes=page_classes(chosen),

@@ -4,9 +4,10 @@ from __future__ import annotations
 import time
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 
 from .. import exports, reports
+from ..i18n import request_language
 from .facilitator import facilitator_required
 
 bp = Blueprint("dashboard", __name__, url_prefix="/facilitator")
@@ -19,7 +20,7 @@ def init_app(app) -> None:
 @bp.get("/dashboard")
 @facilitator_required
 def dashboard():
-    lang, now = str(get_locale()), time.time()
+    lang, now = request_language(), time.time()
     days = request.args.get("days", default=7, type=int)
     days = days if 1 <= days <= 365 else 7
     courses = reports.per_course(lang)
@@ -34,7 +35,7 @@ def dashboard():
 @facilitator_required
 def export_progress():
     separator = exports.SEPARATORS.get(request.args.get("separator", "semicolon"), ";")
-    header, rows = exports.progress_rows(str(get_locale()))
+    header, rows = exports.progress_rows(request_language())
     labels = {"learner": _("Learner"), "learner_id": _("Learner id"), "course": _("Course"),
               "lesson": _("Lesson"), "status": _("Status"), "completed_on": _("Completed on"),
               "minutes": _("Minutes"), "with_help": _("Done with help"),

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import get_locale
 
 from .. import catalog, certificates, grading, groups, learners, progress
+from ..i18n import request_language
 from ..models import Certificate, QuizAttempt
 from .audio import step_audio
 from .common import learner_required, prefs
@@ -17,14 +17,6 @@ def init_app(app) -> None:
     app.register_blueprint(bp)
 
 
-def _lang() -> str:
-    """The request's language code, worked out once per request (a view asks for it several times)."""
-    code = g.get("language_code")
-    if code is None:
-        code = g.language_code = str(get_locale())
-    return code
-
-
 def _easy() -> bool:
     """Whether the learner reads lessons in their easy-to-read version, where there is one."""
     return bool(prefs().get("easy_read"))
@@ -34,11 +26,11 @@ def _easy() -> bool:
 @learner_required
 def home():
     assigned = groups.for_learner(g.learner)
-    courses = sorted(catalog.courses(_lang()), key=lambda c: c.id not in assigned)   # the group's first
+    courses = sorted(catalog.courses(request_language()), key=lambda c: c.id not in assigned)   # the group's first
     done = progress.for_learner(g.learner)
     resume = None
     if g.learner.last_lesson in done:          # only a lesson this learner opened on this kiosk
-        lesson = catalog.resume(catalog.courses(_lang()), done, g.learner.last_lesson)
+        lesson = catalog.resume(catalog.courses(request_language()), done, g.learner.last_lesson)
         if lesson:
             resume = {"lesson": lesson, "progress": done.get(lesson.key)}
     welcome = request.args.get("welcome") == "1"
@@ -51,7 +43,7 @@ def home():
 @bp.get("/courses")
 @learner_required
 def catalogue():
-    courses, done = catalog.courses(_lang()), progress.for_learner(g.learner)
+    courses, done = catalog.courses(request_language()), progress.for_learner(g.learner)
     return serve("learn/catalogue.html", (_statuses(done),), {"courses": courses, "done": done},
                  {"done": _done_shown(done)})
 
@@ -68,7 +60,7 @@ def _done_shown(done: dict) -> dict:
 @bp.get("/courses/<course_id>")
 @learner_required
 def course(course_id: str):
-    view = catalog.course(course_id, _lang()) or abort(404)
+    view = catalog.course(course_id, request_language()) or abort(404)
     certificate = Certificate.get_or_none((Certificate.learner == g.learner) & (Certificate.course_id == course_id))
     return render_template("learn/course.html", course=view, done=progress.for_learner(g.learner),
                            complete=certificate is not None or certificates.is_complete(g.learner, view),
@@ -76,8 +68,8 @@ def course(course_id: str):
 
 
 def _lesson_or_404(course_id: str, slug: str):
-    lesson = catalog.lesson(course_id, slug, _lang(), _easy()) or abort(404)
-    course = catalog.course(course_id, _lang()) or abort(404)
+    lesson = catalog.lesson(course_id, slug, request_language(), _easy()) or abort(404)
+    course = catalog.course(course_id, request_language()) or abort(404)
     return course, lesson
 
 
@@ -87,7 +79,7 @@ def lesson(course_id: str, slug: str):
     course, lesson = _lesson_or_404(course_id, slug)
     row = progress.for_learner(g.learner).get(lesson.key)
     total = len(lesson.steps)
-    step = request.args.get("step", type=int)
+    step = request.args.get("step", type=int) if "step" in request.args else None
     if step is None:
         # The other level may have another number of steps: the same place, in proportion.
         step = catalog.step_on_other_level(row.step, row.steps_total, total) if row and row.status != "completed" \
@@ -165,8 +157,8 @@ def answer(course_id: str, slug: str):
 def result(attempt_id: str):
     attempt = QuizAttempt.get_or_none((QuizAttempt.uuid == attempt_id) &
                                       (QuizAttempt.learner == g.learner)) or abort(404)
-    lesson = catalog.lesson_by_key(attempt.lesson_key, _lang(), _easy()) or abort(404)
-    course = catalog.course(lesson.course_id, _lang()) or abort(404)
+    lesson = catalog.lesson_by_key(attempt.lesson_key, request_language(), _easy()) or abort(404)
+    course = catalog.course(lesson.course_id, request_language()) or abort(404)
     before, after = catalog.neighbours(course, lesson.key)
     # A quiz changed since the attempt would pair answers with the wrong questions: show the score only.
     marked = lesson.quiz and len(attempt.results or []) == len(lesson.quiz.questions)
@@ -174,13 +166,13 @@ def result(attempt_id: str):
     complete = attempt.passed and (certificate is not None or certificates.is_complete(g.learner, course))
     return render_template("learn/result.html", attempt=attempt, lesson=lesson, course=course, after=after,
                            marked=marked, complete=complete, certificate=certificate,
-                           next_lesson=catalog.resume(catalog.courses(_lang()), progress.for_learner(g.learner),
-                                                      lesson.key) if complete else None)
+                           next_lesson=catalog.resume(catalog.courses(request_language()),
+                                                      progress.for_learner(g.learner), lesson.key) if complete else None)
 
 
 @bp.get("/search")
 @learner_required
 def search():
     query = request.args.get("q", "").strip()[:100]
-    hits = catalog.search(query, _lang()) if query else []
+    hits = catalog.search(query, request_language()) if query else []
     return render_template("learn/search.html", query=query, hits=hits)

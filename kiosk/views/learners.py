@@ -5,12 +5,12 @@ import math
 import time
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
-from flask_babel import get_locale, ngettext
+from flask_babel import ngettext
 
 from sync.base import next_page
 
 from .. import learners, sessions
-from ..i18n import cookie_language, known_language
+from ..i18n import cookie_language, known_language, request_language
 from ..models import Learner
 from .audio import prompt_audio
 from .common import prefs
@@ -44,7 +44,7 @@ def who():
     context = {"learners": people, "find": find, "page": page, "more": more, "expired": expired}
     shown = [StandIn("card", uuid=uuid, name=name, picture=picture, pin_hash=pin, origin=origin)
              for uuid, name, picture, pin, origin in cards]
-    offer = kept_offer(("prompt", "who", str(get_locale())), lambda: prompt_audio("who")) \
+    offer = kept_offer(("prompt", "who", request_language()), lambda: prompt_audio("who")) \
         if prefs().get("read_aloud") else None
     return serve("learners/who.html", (cards, find, page, more, expired, heard(offer)), context,
                  {"learners": shown, "prompt_audio": lambda _: offer})

@@ -6,10 +6,10 @@ import time
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import catalog, groups, learner_admin, progress
+from ..i18n import request_language
 from ..learners import FormError
 from ..models import Learner, LearnerGroup, Progress
 from .facilitator import facilitator_required
@@ -36,7 +36,7 @@ def learners():
 @facilitator_required
 def learner(uuid: str):
     person = _learner(uuid)
-    lang = str(get_locale())
+    lang = request_language()
     rows = list(Progress.select().where(Progress.learner == person).order_by(Progress.last_seen.desc()))
     titles = {row.lesson_key: (catalog.lesson_by_key(row.lesson_key, lang) or None) for row in rows}
     others = Learner.select().where(Learner.id != person.id).order_by(Learner.name)
@@ -140,7 +140,7 @@ def group(group_id: int):
         groups.set_courses(item, request.form.getlist("course"))
         flash(_("The group was saved."), "ok")
         return redirect(url_for(".group", group_id=group_id))
-    lang = str(get_locale())
+    lang = request_language()
     courses = catalog.courses(lang)
     members = groups.members(item)
     assigned = groups.course_ids(item)

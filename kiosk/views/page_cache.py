@@ -25,11 +25,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from flask import Response, current_app, g, render_template, request
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from .. import catalog, sessions
 from ..csrf import signed_token
+from ..i18n import request_language
 from ..narration import clips
 from .common import prefs
 
@@ -255,7 +255,7 @@ def serve(template: str, facts: tuple, context: dict, kept_context: dict) -> Res
     if request.method != "GET":
         return render_template(template, **context)
     try:      # the learner's picture is in the key: templates pass it to drawn_picture, which reads it
-        key = (template, facts, str(get_locale()), tuple(sorted(shown.items())), current_app.config["KIOSK_NAME"],
+        key = (template, facts, request_language(), tuple(sorted(shown.items())), current_app.config["KIOSK_NAME"],
                current_app.config["IDLE_MINUTES"], g.learner.picture if g.learner else None,
                catalog._generation)
         hash(key)
