@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from babel import Locale
 from flask import current_app, g, request
 from flask_babel import get_locale
-from flask_babel import refresh as _babel_refresh
 
 
 @dataclass(frozen=True)
@@ -38,18 +37,14 @@ def cookie_language() -> str | None:
 
 
 def request_language() -> str:
-    """The request's language code: flask-babel's locale (select_locale), as text, worked out once per
-    request (views, kept pages and templates all ask for it)."""
-    code = g.get("language_code")
-    if code is None:
-        code = g.language_code = str(get_locale())
-    return code
+    """The request's language code: flask-babel's locale (select_locale, worked out once per request, or
+    the one a `force_locale` block sets), as text."""
+    return _code(get_locale())
 
 
-def refresh() -> None:
-    """Forget the request's language (the learner was read, or changed their language, since it was asked)."""
-    g.pop("language_code", None)
-    _babel_refresh()
+@functools.lru_cache(maxsize=16)
+def _code(locale: Locale) -> str:
+    return str(locale)          # babel builds it anew each time; views, kept pages and templates all ask
 
 
 def select_locale() -> Locale:

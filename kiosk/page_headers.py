@@ -43,10 +43,11 @@ def finish(response, request):
         # Learner pages: never kept by the browser, so Back after logout shows nothing.
         headers = response.headers
         headers["Cache-Control"] = "no-store"
-        if "Vary" in headers:
-            response.vary.add("Cookie")
-        else:
+        vary = headers.get("Vary")
+        if not vary:
             headers["Vary"] = "Cookie"
+        elif "cookie" not in (name.strip().lower() for name in vary.split(",")):
+            headers["Vary"] = f"{vary}, Cookie"
     return response
 
 

@@ -40,12 +40,12 @@ def test_a_renamed_card_shows_its_new_name_at_once(client):
 
 def test_a_card_given_a_pin_opens_the_pin_screen_at_once(client):
     awa = card("Awa")
-    assert f'<form method="post" action="/learner/{awa.uuid}">' in first_screen(client)
+    assert f'form="pick-card" formaction="/learner/{awa.uuid}"' in first_screen(client)
     with database.connection_context():
         learner_admin.reset_pin(awa, "4321")
     page = first_screen(client)
     assert f'<a class="card" dir="auto" href="/learner/{awa.uuid}">' in page
-    assert f'action="/learner/{awa.uuid}"' not in page
+    assert f'formaction="/learner/{awa.uuid}"' not in page
 
 
 def test_an_erased_card_leaves_the_first_screen_at_once(client):

@@ -7,13 +7,13 @@ import peewee
 from flask import current_app, g, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import refresh
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from sync.client.outbox import Refused
 
 from .. import sessions
-from ..i18n import refresh
 
 
 def _chain(error: BaseException):

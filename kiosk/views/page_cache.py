@@ -13,6 +13,7 @@ as on "Who is learning?" with many cards), the filled page is left to flask-comp
 """
 from __future__ import annotations
 
+import functools
 import gzip
 import re
 import secrets
@@ -26,6 +27,7 @@ from collections.abc import Callable
 
 from flask import Response, current_app, g, render_template, request
 from markupsafe import Markup, escape
+from werkzeug.http import parse_accept_header
 
 from .. import catalog, sessions
 from ..csrf import signed_token
@@ -314,12 +316,18 @@ def gzip_page(body: bytes, level: int) -> bytes:
 def _response(kept: Kept, values: dict[str, bytes]) -> Response:
     body = kept.plain(values)
     response = Response(body, mimetype="text/html")
-    if request.accept_encodings["gzip"] > 0 and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
+    if _takes_gzip(request.headers.get("Accept-Encoding", "")) and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
         # Gzip'd here, piecewise or whole at flask-compress's level: flask-compress leaves an encoded body
         # alone, and so skips its own conditional-request pass (a kept page has no ETag to answer with).
         gzipped = kept.gzipped(values, body) if kept.fits(values) else gzip_page(
             body, current_app.config["COMPRESS_LEVEL"])
         response.set_data(gzipped)
         response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
+    response.headers["Vary"] = "Accept-Encoding"
     return response
+
+
+@functools.lru_cache(maxsize=64)
+def _takes_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (a browser sends the same one on every page)."""
+    return parse_accept_header(accept_encoding)["gzip"] > 0

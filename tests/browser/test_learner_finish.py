@@ -1,6 +1,7 @@
 """The learner's finish in Chromium: the idle countdown and what counts as activity, answers kept across an
 idle logout for their learner only, finding a card without its accents, a second card of the same name,
-going on after a finished lesson, the kiosk screen's language, and display settings before any card."""
+going on after a finished lesson, the kiosk screen's language, display settings before any card, and a card
+without a code opened from "Who is learning?"'s one form, with JavaScript and without."""
 import re
 
 import pytest
@@ -129,4 +130,21 @@ def test_text_size_and_contrast_chosen_before_a_card_follow_the_new_card(new_con
     visitor.create(unique_name("Awa"))
     visitor.open("/preferences")
     assert page.is_checked('input[name=text_size][value="200"]') and page.is_checked("input[name=contrast]")
+    assert visitor.problems == []
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["with JavaScript", "without JavaScript"])
+def test_a_card_without_a_code_opens_from_its_button_through_the_screen_s_one_form(new_context, kiosk, script):
+    visitor = Visitor(new_context(java_script_enabled=script).new_page(), kiosk)
+    page, names = visitor.page, [unique_name("Awa"), unique_name("Binta")]
+    for name in names:
+        visitor.create(name)
+        visitor.log_out()
+    assert page.url == kiosk + "/"
+    buttons = page.locator(".people button.card")
+    assert buttons.count() >= 2 and page.locator(".people form").count() == 0
+    assert page.locator("form#pick-card input[name=csrf_token]").count() == 1     # one token for every card
+    visitor.submit(f'.people button.card:has-text("{names[0]}")')
+    assert page.url.startswith(kiosk + "/home")
+    assert page.inner_text(".who-am-i") == names[0]
     assert visitor.problems == []

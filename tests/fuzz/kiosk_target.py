@@ -195,12 +195,13 @@ class Kiosk(Target):
 
     def _language_of_a_page(self, call: Call) -> str | None:
         """The language this visitor's pages are in: the `lang` cookie they chose, or for a learner still
-        signed in, their home page's (their own choice first) with the same cookies and headers."""
+        signed in, their home page's (their own choice first) with the same cookies and headers, from the
+        same address (the kiosk's own screen does not go by the browser's languages)."""
         if call.identity != "learner":
             chosen = self.lang_cookie(call)
             return chosen if chosen in LANGUAGES else None
         same = {k: v for k, v in call.headers.items() if k in ("Cookie", "Accept-Language")}
-        home = self.client.get("/home", headers=same)
+        home = self.client.get("/home", headers=same, environ_base={"REMOTE_ADDR": call.remote_addr})
         found = HTML_LANG.search(body_text(home)) if home.status_code == 200 else None
         return found.group(1) if found else None
 
