@@ -9,11 +9,11 @@ cannot be taken for one.
 
 Each fixed piece is deflated once; a visitor's parts go between them as stored deflate blocks, giving
 one standard gzip body. When that costs much more than deflating the whole page (many small pieces,
-as on "Who is learning?" with many cards), the filled page is left to flask-compress instead.
+as on the lesson page with its four CSRF tokens), the filled page is gzip'd whole on each request
+instead (gzip_page).
 """
 from __future__ import annotations
 
-import functools
 import gzip
 import re
 import secrets
@@ -27,12 +27,12 @@ from collections.abc import Callable
 
 from flask import Response, current_app, g, render_template, request
 from markupsafe import Markup, escape
-from werkzeug.http import parse_accept_header
 
 from .. import catalog, sessions
 from ..csrf import signed_token
 from ..i18n import request_language
 from ..narration import clips
+from ..static_files import accepts_gzip
 from .common import prefs
 
 try:        # ISA-L's deflate, built for x86-64 and 64-bit Arm: see gzip_page
@@ -316,9 +316,10 @@ def gzip_page(body: bytes, level: int) -> bytes:
 def _response(kept: Kept, values: dict[str, bytes]) -> Response:
     body = kept.plain(values)
     response = Response(body, mimetype="text/html")
-    if _takes_gzip(request.headers.get("Accept-Encoding", "")) and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
-        # Gzip'd here, piecewise or whole at flask-compress's level: flask-compress leaves an encoded body
-        # alone, and so skips its own conditional-request pass (a kept page has no ETag to answer with).
+    accepted = accepts_gzip(request.headers.get("Accept-Encoding", ""))
+    if accepted and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
+        # Gzip'd here, piecewise or whole (gzip_page): flask-compress leaves an encoded body alone, and so
+        # skips its own conditional-request pass (a kept page has no ETag to answer with).
         gzipped = kept.gzipped(values, body) if kept.fits(values) else gzip_page(
             body, current_app.config["COMPRESS_LEVEL"])
         response.set_data(gzipped)
@@ -326,8 +327,3 @@ def _response(kept: Kept, values: dict[str, bytes]) -> Response:
     response.headers["Vary"] = "Accept-Encoding"
     return response
 
-
-@functools.lru_cache(maxsize=64)
-def _takes_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip (a browser sends the same one on every page)."""
-    return parse_accept_header(accept_encoding)["gzip"] > 0
