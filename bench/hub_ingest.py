@@ -1,4 +1,4 @@
-"""The hub's ingest on PostgreSQL: bytes on disk per event before migration 11, at 13 and after 14, and events/s
+"""The hub's ingest on PostgreSQL: bytes on disk per event before migration 11, at 13, at 14 and after 15, and events/s
 with 1, 2 and 4 real hub processes (waitress on 127.0.0.1) and 1, 10 and 100 kiosks sending at once.
 
 `python -m bench.hub_ingest --database-url postgresql://… [--events N] [--rate-events N] [--breakdown]` prints the
@@ -19,19 +19,23 @@ KIOSKS_FOR_SIZE = 100        # keys interleave as they do when many kiosks send
 
 
 def storage(url: str, events: int) -> list[tuple[str, str, str]]:
-    """Bytes per event of the events' tables and indexes: before migration 11, at 13, at 13 then migrated, and after."""
+    """Bytes per event of the events' tables and indexes: before migration 11, at 13, at 14, at 14 then migrated, and
+    after."""
     before = _bytes_per_event(url, events, upto=10)
     at_13 = _bytes_per_event(url, events, upto=13)
+    at_14 = _bytes_per_event(url, events, upto=14)
     moved = _migrated_bytes_per_event(url)
     after = _bytes_per_event(url, events, upto=None)
     return [(f"Hub storage on PostgreSQL, {events:,} events, before migration 11 (text ids)",
              f"{before:,.0f} B/event", "measured on main: ~660"),
             (f"Hub storage on PostgreSQL, {events:,} events, at migration 13 (uuid, bytea, partitions, event_seen)",
              f"{at_13:,.0f} B/event", "goal ≤ 250"),
-            (f"Hub storage on PostgreSQL, {events:,} events held at 13, then migrated (payloads stay JSON)",
-             f"{moved:,.0f} B/event", "goal ≤ 250"),
-            (f"Hub storage on PostgreSQL, {events:,} events, after migration 14 (no digest, short types and payloads, "
-             "no id index on the partitions)", f"{after:,.0f} B/event", "goal ≤ 250")]
+            (f"Hub storage on PostgreSQL, {events:,} events, at migration 14 (no digest, short types and payloads, "
+             "no id index on the partitions)", f"{at_14:,.0f} B/event", "goal ≤ 250"),
+            (f"Hub storage on PostgreSQL, {events:,} events held at 14, then migrated", f"{moved:,.0f} B/event",
+             "goal ≤ 250"),
+            (f"Hub storage on PostgreSQL, {events:,} events, after migration 15 (the kiosk as its number, the clock in "
+             "10 bytes)", f"{after:,.0f} B/event", "goal ≤ 250")]
 
 
 def _bytes_per_event(url: str, events: int, upto: int | None) -> float:
@@ -58,7 +62,7 @@ def _bytes_per_event(url: str, events: int, upto: int | None) -> float:
 
 
 def _migrated_bytes_per_event(url: str) -> float:
-    """The hub the last measure left (at migration 13), migrated to the latest: bytes per event moved over."""
+    """The hub the last measure left (at migration 14), migrated to the latest: bytes per event moved over."""
     from sync.hub import db, migrations
 
     with db.database.connection_context():
@@ -104,7 +108,7 @@ def _print_breakdown(count: int) -> None:
 
 
 def _migrate_until(database, upto: int) -> None:
-    """The hub's schema as migrations 1 to `upto` leave it (a hub of before migration 11, or at 13)."""
+    """The hub's schema as migrations 1 to `upto` leave it (a hub of before migration 11, at 13 or at 14)."""
     from sync.hub import db, migrations
 
     db.database.initialize(database)
@@ -121,25 +125,40 @@ OLD_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc"
 
 
 def _insert_old(kiosk_id: str, batch: list[dict], upto: int) -> None:
-    """The rows ingest wrote before migration 11 (text ids and digest), or at 13 (with `event_seen`), without
-    the merge."""
-    from sync.hub import bulk, event_places
+    """The rows ingest wrote before migration 11 (text ids and digest), at 13 (with `event_seen`) or at 14 (each
+    event's row from `event_seen`, no digest, short types and payloads, the kiosk's id and the clock as text),
+    without the merge."""
+    from sync.hub import bulk, event_forms, event_places
     from sync.hub.models import Event
     from sync.wire import checks, protocol
 
     now = time.time()
+    claimed = {}
+    if upto >= 11:
+        columns = [[e["epoch"] for e in batch], [e["seq"] for e in batch], [e["id"] for e in batch]]
+        cursor = bulk.database.execute_sql(
+            "INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT %s, unnest(%s::integer[]), unnest(%s::bigint[]), "
+            f"unnest(%s::uuid[]){' RETURNING id, row' if upto >= 14 else ''}",
+            [event_places._number(kiosk_id), *columns])
+        if upto >= 14:
+            claimed = {str(event_id): row for event_id, row in cursor.fetchall()}
     rows = []
     for e in batch:
         payload = checks.canonical(e["payload"])
+        if upto >= 14:
+            rows.append((claimed[e["id"]], e["id"], kiosk_id, e["epoch"], e["seq"], e["learner"], e["hlc"],
+                         event_forms.type_code(e["type"]), event_forms.compact(payload), now))
+            continue
         digest = protocol.event_digest(e, payload)
         rows.append((e["id"], kiosk_id, e["epoch"], e["seq"], digest if upto < 11 else bytes.fromhex(digest),
                      e["learner"], e["hlc"], e["type"], payload, now))
-    if upto >= 11:
-        columns = [[e["epoch"] for e in batch], [e["seq"] for e in batch], [e["id"] for e in batch]]
-        bulk.database.execute_sql(
-            "INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT %s, unnest(%s::integer[]), unnest(%s::bigint[]), "
-            "unnest(%s::uuid[])", [event_places._number(kiosk_id), *columns])
-    bulk.insert(Event, OLD_COLUMNS, rows, "ON CONFLICT DO NOTHING" if upto < 11 else "")
+    if upto >= 14:
+        bulk.insert(Event, ["row", *COLUMNS_14], rows)
+    else:
+        bulk.insert(Event, OLD_COLUMNS, rows, "ON CONFLICT DO NOTHING" if upto < 11 else "")
+
+
+COLUMNS_14 = ["id", "kiosk_id", "epoch", "seq", "learner_uuid", "hlc", "type", "payload", "received_at"]
 
 
 def rates(url: str, events: int) -> list[tuple[str, str, str]]:

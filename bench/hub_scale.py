@@ -27,9 +27,11 @@ import uuid
 import requests
 
 from sync.hub import db as hub_db
+from sync.hub import event_forms, partitions
 from sync.hub.auth import create_facilitator
 from sync.hub.migrations import m0010_read_summaries as m10
 from sync.hub.scopes import Scope
+from sync.wire import checks
 
 from .harness import Server, free_port, python
 
@@ -81,7 +83,7 @@ def fill(args) -> dict:
                   ((u, k, n, "", "", _hlc(1.7e12 + i * 1000), "", "f", "", 0) for i, (u, k, n) in enumerate(learners)))
             codes = _merged(db, rng, learners)
         with db.atomic():
-            _events(db, rng, args.events, learners, codes)
+            _events(db, rng, args.events, learners, codes, kiosks)
         with db.atomic():
             for statement in (m10.COURSES, m10.LEARNERS, m10.KIOSKS):
                 db.execute_sql(statement)
@@ -155,28 +157,41 @@ def _merged(db, rng, learners) -> list[tuple[str, str]]:
     return codes
 
 
-def _events(db, rng, count: int, learners, codes) -> None:
-    """`count` events of the learners' kiosks, certificate events among them; bytea digests where the table has them."""
-    kinds = dict(db.execute_sql("SELECT column_name, data_type FROM information_schema.columns "
-                                "WHERE table_name = 'event'").fetchall())
-    binary = kinds.get("digest") == "bytea"
+def _events(db, rng, count: int, learners, codes, kiosks) -> None:
+    """`count` events of the learners' kiosks over the last 90 days, certificate events among them, kept as ingest
+    keeps them: each event's place, id and row in `event_seen`, the event in its month's partition (the kiosk as
+    its number, the clock in 10 bytes, the type and payload in their short forms: sync/hub/event_forms.py)."""
+    _copy(db, "kiosk_number", ["kiosk_id"], ((k,) for k, _ in kiosks))
+    numbers = dict(db.execute_sql("SELECT kiosk_id, number FROM kiosk_number").fetchall())
+    now = time.time()
+    first = now - 90 * 86400
+    partitions.make(db, first, now)
     seqs: dict[str, int] = {}
     certified = iter(codes)
-
-    def rows():
-        for n in range(count):
+    cursor = db.connection().cursor()
+    for start in range(0, count, CHUNK):
+        seen, events = io.StringIO(), io.StringIO()
+        for n in range(start, min(count, start + CHUNK)):
             uuid_, kiosk, name = learners[rng.randrange(len(learners))]
             seq = seqs[kiosk] = seqs.get(kiosk, 0) + 1
-            kind, payload = "lesson.progressed", {"lesson": "basics-1", "course": "basics", "step": 2}
+            kind, payload = "lesson.progressed", {"course": "basics", "lesson": "basics-1", "status": "started",
+                                                  "step": 2, "steps_total": 6, "time_spent": 40, "with_help": False}
             if n % 20 == 0:
                 found = next(certified, None)
                 if found:
-                    kind, payload = "certificate.issued", {"code": found[0], "course": "basics", "name": name}
-            digest = uuid.uuid4().hex * 2
-            yield (str(uuid.uuid4()), kiosk, 1, seq, "\\x" + digest if binary else digest, uuid_,
-                   _hlc(1.7e12 + n), kind, json.dumps(payload), 1.7e9 + n / 100)
-    _copy(db, "event", ["id", "kiosk_id", "epoch", "seq", "digest", "learner_uuid", "hlc", "type", "payload",
-                        "received_at"], rows())
+                    kind, payload = "certificate.issued", {"centre": "", "code": found[0], "course": "basics",
+                                                           "course_title": "Basics", "issued_at": 1.7e9, "name": name}
+            event_id, row, received = str(uuid.uuid4()), n + 1, first + (now - first) * n / count
+            seen.write(f"{numbers[kiosk]}\t1\t{seq}\t{row}\t{event_id}\n")
+            clock = _field("\\x" + event_forms.clock_bytes(_hlc(received * 1000)).hex())     # bytea's hex form
+            events.write("\t".join([str(row), str(seq), repr(received), "1", str(numbers[kiosk]), event_id, uuid_,
+                                     clock, event_forms.type_code(kind),
+                                     _field(event_forms.compact(checks.canonical(payload)))]) + "\n")
+        for table, columns, buffer in (("event_seen", ["kiosk", "epoch", "seq", "row", "id"], seen),
+                                       ("event", ["row", "seq", "received_at", "epoch", "kiosk", "id", "learner_uuid",
+                                                  "hlc", "type", "payload"], events)):
+            _flush(cursor, table, columns, buffer)
+    db.execute_sql("SELECT setval(pg_get_serial_sequence('event', 'row'), %s)", [max(count, 1)])
 
 
 def measure(args, plan: dict) -> list[str]:

@@ -1,9 +1,10 @@
 """Which events the hub holds, by id and by place in a kiosk's sequence: the duplicate check's tables.
 
-On SQLite the events table is unique on id and on (kiosk, epoch, seq) itself. On PostgreSQL the events
-table is partitioned by month, so those keys live in `event_seen` (migration 11), under a kiosk's
-number: the acknowledgement's walk and the duplicate check read it, never the partitions. Since
-migration 14 it also gives each event's row, so the partitions need no index on the event's id.
+Both name a kiosk by its number in `kiosk_number` (migration 15 on SQLite; 11 on PostgreSQL). On SQLite
+the events table is unique on id and on (kiosk, epoch, seq) itself. On PostgreSQL the events table is
+partitioned by month, so those keys live in `event_seen` (migration 11): the acknowledgement's walk and
+the duplicate check read it, never the partitions. Since migration 14 it also gives each event's row, so
+the partitions need no index on the event's id.
 """
 from __future__ import annotations
 
@@ -20,14 +21,12 @@ class Places:
 
     table: str
     column: str
-    key: int | str
+    key: int
 
 
 def of(kiosk_id: str) -> Places:
     """The places of `kiosk_id` (call it under the kiosk's ingest lock: a new kiosk gets its number)."""
-    if not is_postgres():
-        return Places(bulk.table(Event), "kiosk_id", kiosk_id)
-    return Places(bulk.table(EventSeen), "kiosk", _number(kiosk_id))
+    return Places(bulk.table(EventSeen if is_postgres() else Event), "kiosk", _number(kiosk_id))
 
 
 def _number(kiosk_id: str) -> int:
@@ -70,7 +69,7 @@ def found(places: Places, ids: list[str]) -> dict[str, Found]:
         query = EventSeen.select(EventSeen.id, EventSeen.kiosk, EventSeen.epoch, EventSeen.seq, EventSeen.row) \
             .where(EventSeen.id.in_(ids)).tuples()
     else:
-        query = Event.select(Event.id, Event.kiosk_id, Event.epoch, Event.seq, Event.row) \
+        query = Event.select(Event.id, Event.kiosk, Event.epoch, Event.seq, Event.row) \
             .where(Event.id.in_(ids)).tuples()
     return {str(event_id): Found(kiosk == places.key, epoch, seq, row) for event_id, kiosk, epoch, seq, row in query}
 

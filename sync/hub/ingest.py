@@ -108,7 +108,7 @@ def _store_all(kiosk_id: str, places: event_places.Places, good: list[protocol.C
 def _store(kiosk_id: str, places: event_places.Places, good: list[protocol.Checked], now: float) -> list[dict]:
     """Insert, check resent events, merge and apply erasures; return the events newly stored."""
     events = [c.event for c in good]
-    new_rows = _insert(kiosk_id, places, events, [c.payload for c in good], now)
+    new_rows = _insert(places, events, [c.payload for c in good], now)
     fresh = [e for e in events if e["id"] in new_rows]
     _check_resent(kiosk_id, places, [e for e in events if e["id"] not in new_rows])
     erased = _erased_among(fresh)
@@ -159,18 +159,18 @@ def _busy(error: peewee.OperationalError) -> Busy:
     raise error
 
 
-EVENT_COLUMNS = ["id", "kiosk_id", "epoch", "seq", "learner_uuid", "hlc", "type", "payload", "received_at"]
+EVENT_COLUMNS = ["id", "kiosk", "epoch", "seq", "learner_uuid", "hlc", "type", "payload", "received_at"]
 
 
-def _insert(kiosk_id: str, places: event_places.Places, events: list[dict], payloads: list[str],
-            now: float) -> dict[str, int]:
+def _insert(places: event_places.Places, events: list[dict], payloads: list[str], now: float) -> dict[str, int]:
     """Insert the events the hub does not hold yet; return the ids actually inserted, with their rows.
 
     SQLite: the events table's unique keys decide. PostgreSQL: `event_seen` decides and gives each event
     its row, then only the events it took are written to the partitioned table (sync/hub/event_places.py)."""
     claimed = event_places.claim(places, events)
-    rows = [(e["id"], kiosk_id, e["epoch"], e["seq"], e["learner"], e["hlc"], event_forms.type_code(e["type"]),
-             event_forms.compact(p), now) for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
+    rows = [(e["id"], places.key, e["epoch"], e["seq"], e["learner"], event_forms.clock_bytes(e["hlc"]),
+             event_forms.type_code(e["type"]), event_forms.compact(p), now)
+            for e, p in zip(events, payloads) if claimed is None or e["id"] in claimed]
     if not rows:
         return {}
     if claimed is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import peewee as pw
 
 from .db import HubModel
-from .event_forms import EventTypeField, PayloadField
+from .event_forms import ClockField, EventTypeField, PayloadField
 
 
 class UuidText(pw.Field):
@@ -91,26 +91,27 @@ class Event(HubModel):
     On PostgreSQL (migrations 11 and 14) the table is partitioned by month of `received_at`, and what makes
     an event once is the narrow table `event_seen` beside it, which also finds an event by its id
     (sync/hub/event_places.py, docs/hub-storage.md). No digest is kept (migration 14): a resent event is
-    compared with the fields stored.
+    compared with the fields stored. The kiosk is kept as its number (migration 15): `KioskNumber` gives its id.
     """
 
     row = pw.BigAutoField()                  # arrival order, for xAPI paging
     id = UuidText(unique=True)               # unique on SQLite; on PostgreSQL `event_seen` holds the key
-    kiosk_id = pw.TextField()
+    kiosk = pw.IntegerField()                # KioskNumber.number
     epoch = pw.IntegerField()
     seq = pw.BigIntegerField()
     learner_uuid = UuidText(null=True, index=True)
-    hlc = pw.TextField()
+    hlc = ClockField()                       # read as its text, kept in 10 bytes
     type = EventTypeField()                  # compared and read as its name, kept as a short code
     payload = PayloadField(null=True)        # canonical JSON; null once the learner is erased
     received_at = pw.DoubleField()
 
     class Meta:
-        indexes = ((("kiosk_id", "epoch", "seq"), True),)
+        indexes = ((("kiosk", "epoch", "seq"), True),)
 
 
 class KioskNumber(HubModel):
-    """PostgreSQL only (migration 11): a number for each kiosk, 4 bytes in every key of `event_seen`."""
+    """A number for each kiosk (migrations 11 and 15): 4 bytes in each event and each key of `event_seen`
+    instead of a 36-character id. A number never changes nor goes to another kiosk."""
 
     number = pw.AutoField()
     kiosk_id = pw.TextField(unique=True)
@@ -263,9 +264,9 @@ class NetworkCentre(HubModel):
     network = pw.ForeignKeyField(Network, on_delete="CASCADE")
 
 
-# KioskNumber and EventSeen are not in MODELS: migration 11 makes them on PostgreSQL only.
-MODELS = [Setting, Facilitator, FacilitatorSession, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, Learner, LessonState,
-          QuizAttempt, Erased, Publication, KioskContent, SetAside,
+# EventSeen is not in MODELS: migration 11 makes it on PostgreSQL only.
+MODELS = [Setting, Facilitator, FacilitatorSession, EnrollCode, Kiosk, KioskEpoch, Nonce, Event, KioskNumber,
+          Learner, LessonState, QuizAttempt, Erased, Publication, KioskContent, SetAside,
           CardClock, Network, NetworkCentre]
 
 

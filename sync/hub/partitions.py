@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 import peewee
@@ -52,6 +53,16 @@ def make(db: peewee.Database, first: float, last: float) -> list[str]:
             log.warning("events partition %s not made: %s", name(start), error)
         start = end
     return made
+
+
+def make_for_rows(db: peewee.Database, held: str) -> None:
+    """For a new `event` made from the table `held`: its DEFAULT partition, one for each month holding rows
+    of `held` (by their `received_at`) and this month's and the next AHEAD months'."""
+    db.execute_sql(f'CREATE TABLE {PARENT}_default PARTITION OF "{PARENT}" DEFAULT')
+    now = time.time()
+    for (day,) in db.execute_sql(f'SELECT DISTINCT floor(received_at / 86400) FROM "{held}"').fetchall():
+        make(db, day * 86400, day * 86400)
+    make(db, now, month_start(now, AHEAD).timestamp())
 
 
 def ensure(db: peewee.Database, now: float) -> None:

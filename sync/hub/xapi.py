@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from .models import Event
+from .models import Event, KioskNumber
 from .scopes import NATIONAL, Scope
 
 VERSION = "1.0.3"
@@ -134,9 +134,11 @@ def _quiz(base: dict, sid: str, event_id: str, p: dict, home: str) -> list[dict]
 
 
 def mapped_events(scope: Scope):
-    """The events of `scope`'s kiosks that give statements, as a query to narrow and order."""
-    return Event.select().where(Event.type.in_(MAPPED) & Event.payload.is_null(False)
-                                & scope.covers_kiosk(Event.kiosk_id))
+    """The events of `scope`'s kiosks that give statements, as a query to narrow and order; each event read
+    from it has its kiosk's id as `kiosk_id` (events keep the kiosk's number)."""
+    return (Event.select(Event, KioskNumber.kiosk_id).join(KioskNumber, on=(KioskNumber.number == Event.kiosk))
+            .where(Event.type.in_(MAPPED) & Event.payload.is_null(False) & scope.covers_kiosk(KioskNumber.kiosk_id))
+            .objects())
 
 
 def page(home: str, scope: Scope, after: int = 0, limit: int = 200) -> tuple[list[dict], int | None]:

@@ -13,11 +13,12 @@ import peewee
 import pytest
 
 from sync.hub import db as hub_db
-from sync.hub import event_forms, event_places, ingest, migrations
+from sync.hub import event_forms, event_places, ingest, migrations, scopes, xapi
 from sync.hub.migrations import (m0001_initial, m0005_double_timestamps, m0011_event_storage,
-                                 m0012_name_search_and_statement_ids, m0014_compact_events)
+                                 m0012_name_search_and_statement_ids, m0014_compact_events,
+                                 m0015_kiosk_numbers_and_clocks)
 from sync.hub.migrations.frozen import create_tables
-from sync.hub.models import MODELS, Event, Facilitator, Kiosk, KioskContent, Learner, Publication
+from sync.hub.models import MODELS, Event, Facilitator, Kiosk, KioskContent, KioskNumber, Learner, Publication
 from sync.wire import checks, protocol
 from tests.sync_tests.conftest import BACKENDS, POSTGRES_URL, reset_postgres
 from tests.sync_tests.test_hub_refuses import event
@@ -64,7 +65,7 @@ E1, E2 = "00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000
 def todays_schema(place: Place) -> dict:
     """The schema today's models make with create_tables: what every migrated hub must end with.
 
-    On PostgreSQL, migrations 11 and 14 then make the partitioned events table (from the events table as
+    On PostgreSQL, migrations 11, 14 and 15 then make the partitioned events table (from the events table as
     migration 1 made it) and migration 12 indexes names by trigrams, which no model can say."""
     db = hub_db.connect(None, place.tmp_path / "today") if not place.url else place.db
     models = [m for m in MODELS if m is not Event] + ([m0001_initial.Event] if place.url else [Event])
@@ -74,6 +75,7 @@ def todays_schema(place: Place) -> dict:
             m0011_event_storage.apply(db)
             if place.url:
                 m0014_compact_events.apply(db)
+                m0015_kiosk_numbers_and_clocks.apply(db)
             m0012_name_search_and_statement_ids.name_search(db)     # a trigram index, on PostgreSQL
         found = schema(db)
     if place.url:
@@ -141,9 +143,9 @@ def test_a_hub_made_before_migrations_is_adopted_at_its_version_and_keeps_its_ro
         assert (facilitator.failed_logins, facilitator.locked_until) == ((2, 50.0) if version >= 2 else (0, 0))
         assert Kiosk.get_by_id("k-belleville").secret == "s3cret"
         assert Learner.get_by_id("u-ali").name == "Ali"
-        assert [(e.row, e.id) for e in Event.select()] == [(1, E1)]
-        Event.create(id=E2, kiosk_id="k-belleville", epoch=1, seq=2, hlc="0002",
-                     type="progress.step", received_at=15.0)
+        assert [(e.row, e.id, e.hlc) for e in Event.select()] == [(1, E1, "0001")]   # a clock of its time
+        number = KioskNumber.get(KioskNumber.kiosk_id == "k-belleville").number
+        Event.create(id=E2, kiosk=number, epoch=1, seq=2, hlc="0002", type="progress.step", received_at=15.0)
         assert Event.get(Event.id == E2).row == 2             # arrival order goes on where it was
         assert Publication.select().count() == (1 if version >= 3 else 0)
         assert KioskContent.select().count() == (1 if version >= 4 else 0)
@@ -278,10 +280,35 @@ def store_as_at_13(db, kiosk_id: str, events: list[dict], received_at: float, er
                            "WHERE kiosk_id = %s", [e["epoch"], e["seq"], e["id"], kiosk_id])
 
 
-def stored_events(db) -> list[tuple]:
-    return [tuple(r) for r in db.execute_sql(
-        'SELECT "row", id, kiosk_id, epoch, seq, learner_uuid, hlc, type, payload, received_at FROM "event" '
-        'ORDER BY "row"').fetchall()]
+def store_as_at_14(db, kiosk_id: str, events: list[dict], received_at: float) -> None:
+    """The rows ingest wrote at version 14: the kiosk's id and the clock's text in the events table; on
+    PostgreSQL each event's place and row in event_seen first."""
+    postgres = isinstance(db, peewee.PostgresqlDatabase)
+    columns = ["id", "kiosk_id", "epoch", "seq", "learner_uuid", "hlc", "type", "payload", "received_at"]
+    for e in events:
+        row = []
+        if postgres:
+            db.execute_sql("INSERT INTO kiosk_number (kiosk_id) VALUES (%s) ON CONFLICT DO NOTHING", [kiosk_id])
+            row = list(db.execute_sql('INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT number, %s, %s, %s '
+                                      'FROM kiosk_number WHERE kiosk_id = %s RETURNING "row"',
+                                      [e["epoch"], e["seq"], e["id"], kiosk_id]).fetchone())
+        named = columns + (['"row"'] if postgres else [])
+        db.execute_sql(f'INSERT INTO "event" ({", ".join(named)}) VALUES ({", ".join([db.param] * len(named))})',
+                       [e["id"], kiosk_id, e["epoch"], e["seq"], e["learner"], e["hlc"],
+                        event_forms.type_code(e["type"]), event_forms.compact(checks.canonical(e["payload"])),
+                        received_at, *row])
+
+
+def stored_events(db, version: int = LATEST) -> list[tuple]:
+    """(row, id, kiosk id, epoch, seq, learner, clock, type, payload, received_at) of each event as `version`
+    keeps them; from version 15 the kiosk's id through its number and the clock's text from its bytes."""
+    if version < 15:
+        return [tuple(r) for r in db.execute_sql(
+            'SELECT "row", id, kiosk_id, epoch, seq, learner_uuid, hlc, type, payload, received_at FROM "event" '
+            'ORDER BY "row"').fetchall()]
+    return [(*r[:6], event_forms.clock_text(r[6]), *r[7:]) for r in db.execute_sql(
+        'SELECT e."row", e.id, n.kiosk_id, e.epoch, e.seq, e.learner_uuid, e.hlc, e.type, e.payload, e.received_at '
+        'FROM "event" AS e JOIN kiosk_number AS n ON n.number = e.kiosk ORDER BY e."row"').fetchall()]
 
 
 def test_a_hub_left_at_version_13_with_events_reads_them_the_same_once_migrated(place):
@@ -294,7 +321,7 @@ def test_a_hub_left_at_version_13_with_events_reads_them_the_same_once_migrated(
     store_as_at_13(place.db, "k-belleville", [lesson, quiz], now)
     store_as_at_13(place.db, "k-belleville", [erased], now, erased=True)
     store_as_at_13(place.db, "k-belleville", [old], LAST_JANUARY)
-    before = stored_events(place.db)
+    before = stored_events(place.db, 13)
 
     open_hub(place)
     with hub_db.database.connection_context():
@@ -318,3 +345,33 @@ def test_a_hub_left_at_version_13_with_events_reads_them_the_same_once_migrated(
         assert "event_y2026m01" in months and not any(n.endswith("_before_14") for n in months)
         assert place.db.execute_sql("SELECT tableoid::regclass::text FROM event WHERE id = %s",
                                     [old["id"]]).fetchone() == ("event_y2026m01",)
+
+
+def test_a_hub_left_at_version_14_with_events_reads_them_the_same_once_migrated(place):
+    """Migration 15: each event's kiosk becomes its number and its clock 10 bytes, on both databases."""
+    at_version(place.db, 14)
+    lesson, quiz = event(1), event(2, type="quiz.attempted", payload={
+        "attempt": "a-1", "lesson": "l", "course": "basics", "score": 1, "total": 2, "passed": False,
+        "with_help": False, "answers": {"1": ["b"]}, "correct": [True, False]})
+    elsewhere = event(1)
+    store_as_at_14(place.db, "k-belleville", [lesson, quiz], time.time())
+    store_as_at_14(place.db, "k-menilmontant", [elsewhere], LAST_JANUARY)      # a kiosk the hub no longer lists
+    before = stored_events(place.db, 14)
+
+    open_hub(place)
+    with hub_db.database.connection_context():
+        assert migrations.recorded_version(hub_db.database.obj) == LATEST
+        assert stored_events(hub_db.database) == before
+        assert [(e.id, e.hlc) for e in Event.select().order_by(Event.row)] == \
+            [(lesson["id"], lesson["hlc"]), (quiz["id"], quiz["hlc"]), (elsewhere["id"], elsewhere["hlc"])]
+        statements, _ = xapi.page("https://hub.example", scopes.NATIONAL)
+        kiosks = {s["context"]["extensions"]["https://hub.example/xapi/extensions/kiosk"] for s in statements}
+        assert len(statements) == 5 and kiosks == {"k-belleville", "k-menilmontant"}
+        kiosk = Kiosk.create(id="k-belleville", centre="Belleville", secret="s", enrolled_at=1.0)
+        again = ingest.ingest(kiosk, {"events": [lesson, quiz, event(3)]})
+        assert (again.stored, again.duplicates, again.acked) == (1, 2, {1: 3})
+        with pytest.raises(ingest.Conflict, match="from elsewhere"):
+            ingest.ingest(kiosk, {"events": [dict(elsewhere, seq=4)]})
+        with pytest.raises(ingest.Conflict, match="other content"):
+            ingest.ingest(kiosk, {"events": [dict(lesson, hlc=f"{1732800000000:015d}-000009")]})
+    assert schema(place.db) == _TODAY[place.backend]

@@ -202,7 +202,8 @@ def test_parallel_kiosks_sending_every_batch_to_two_hub_processes_at_once_store_
             answers = [a for kiosk_answers in pool.map(kiosk_sends, kiosks) for a in kiosk_answers]
         assert sum(a["stored"] for a in answers) == 360 and sum(a["duplicates"] for a in answers) == 360
         with hub_db.database.connection_context():
-            held = hub_db.database.execute_sql('SELECT kiosk_id, id::text FROM "event"').fetchall()
+            held = hub_db.database.execute_sql('SELECT n.kiosk_id, e.id::text FROM "event" AS e '
+                                                 "JOIN kiosk_number AS n ON n.number = e.kiosk").fetchall()
             seen = hub_db.database.execute_sql("SELECT count(*) FROM event_seen").fetchone()[0]
             acked = dict(hub_db.database.execute_sql("SELECT kiosk_id, acked_seq FROM kiosk_epoch").fetchall())
         assert sorted(held) == sorted((k, e["id"]) for k, events in sent.items() for e in events)

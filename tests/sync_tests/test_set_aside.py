@@ -221,9 +221,10 @@ def test_an_event_the_hub_stored_before_the_rule_is_a_duplicate_when_resent(hub)
     home, other = hub_kiosk(hub, "Belleville"), hub_kiosk(hub, "Ménilmontant")
     home.batch([make(1, "learner.created", {"name": "Awa"}, 1000, learner=AWA)])
     old = make(1, "learner.renamed", {"name": "Awa D."}, 2000, learner=AWA)
-    claimed = hub.query(lambda: event_places.claim(event_places.of(other.link.kiosk_id), [old]))  # PostgreSQL's keys
+    places = hub.query(lambda: event_places.of(other.link.kiosk_id))
+    claimed = hub.query(lambda: event_places.claim(places, [old]))                        # PostgreSQL's keys
     hub.query(lambda: Event.create(**({"row": claimed[old["id"]]} if claimed else {}), id=old["id"],
-                                   kiosk_id=other.link.kiosk_id, epoch=1, seq=1, learner_uuid=AWA, hlc=old["hlc"],
+                                   kiosk=places.key, epoch=1, seq=1, learner_uuid=AWA, hlc=old["hlc"],
                                    type=old["type"], payload=checks.canonical(old["payload"]),
                                    received_at=time.time()))
     answer = other.batch([old]).json()

@@ -15,8 +15,6 @@ On SQLite nothing changes: the one events table keeps its unique keys (docs/hub-
 """
 from __future__ import annotations
 
-import time
-
 import peewee as pw
 
 from .. import partitions
@@ -42,11 +40,7 @@ def apply(db):
                    "learner_uuid UUID, hlc TEXT NOT NULL, type TEXT NOT NULL, payload TEXT, "
                    "received_at DOUBLE PRECISION NOT NULL) PARTITION BY RANGE (received_at)")
     db.execute_sql(f'ALTER SEQUENCE {sequence} OWNED BY "event".row')
-    db.execute_sql('CREATE TABLE event_default PARTITION OF "event" DEFAULT')
-    now = time.time()
-    for (month,) in db.execute_sql("SELECT DISTINCT floor(received_at / 86400) FROM event_before_12").fetchall():
-        partitions.make(db, month * 86400, month * 86400)            # a partition for each month holding events
-    partitions.make(db, now, partitions.month_start(now, partitions.AHEAD).timestamp())
+    partitions.make_for_rows(db, "event_before_12")              # a partition for each month holding events
     db.execute_sql(f'INSERT INTO "event" ({COLUMNS}) SELECT row, id::text::uuid, kiosk_id, epoch, seq, '
                    "decode(digest, 'hex'), NULLIF(learner_uuid::text, '')::uuid, hlc, type, payload, received_at "
                    "FROM event_before_12 ORDER BY row")

@@ -14,8 +14,6 @@
 """
 from __future__ import annotations
 
-import time
-
 import peewee as pw
 
 from .. import partitions
@@ -61,11 +59,7 @@ def _events_again(db, sequence: str) -> None:
                    "learner_uuid UUID, kiosk_id TEXT NOT NULL, hlc TEXT NOT NULL, type TEXT NOT NULL, payload TEXT) "
                    "PARTITION BY RANGE (received_at)")
     db.execute_sql(f'ALTER SEQUENCE {sequence} OWNED BY "event".row')
-    db.execute_sql('CREATE TABLE event_default PARTITION OF "event" DEFAULT')
-    now = time.time()
-    for (day,) in db.execute_sql("SELECT DISTINCT floor(received_at / 86400) FROM event_before_14").fetchall():
-        partitions.make(db, day * 86400, day * 86400)            # a partition for each month holding events
-    partitions.make(db, now, partitions.month_start(now, partitions.AHEAD).timestamp())
+    partitions.make_for_rows(db, "event_before_14")              # a partition for each month holding events
     db.execute_sql(f'INSERT INTO "event" ({COLUMNS}) SELECT row, seq, received_at, epoch, id, learner_uuid, kiosk_id, '
                    f'hlc, {recoded_types_sql()}, payload FROM event_before_14 ORDER BY row')
     db.execute_sql("DROP TABLE event_before_14")
