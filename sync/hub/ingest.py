@@ -176,7 +176,14 @@ def _insert(places: event_places.Places, events: list[dict], payloads: list[str]
     if claimed is None:
         return {str(event_id): row for event_id, row in
                 bulk.insert(Event, EVENT_COLUMNS, rows, 'ON CONFLICT DO NOTHING RETURNING id, "row"')}
-    bulk.insert(Event, ["row", *EVENT_COLUMNS], [(claimed[r[0]], *r) for r in rows])
+    # An array a column and the kiosk and time once, rather than 10 × 500 values, as `event_places.claim` does:
+    # fewer values to adapt, bind and parse (measured: the insert −27 %, ingest in process +5 %).
+    ids, _, epochs, seqs, learners, clocks, types, payloads, _ = (list(column) for column in zip(*rows))
+    database.execute_sql(
+        f'INSERT INTO "{bulk.table(Event)}" (row, {", ".join(EVENT_COLUMNS)}) SELECT unnest(%s::bigint[]), '
+        "unnest(%s::uuid[]), %s, unnest(%s::integer[]), unnest(%s::bigint[]), unnest(%s::uuid[]), "
+        "unnest(%s::bytea[]), unnest(%s::text[]), unnest(%s::text[]), %s",
+        [[claimed[i] for i in ids], ids, places.key, epochs, seqs, learners, clocks, types, payloads, now])
     return claimed
 
 
