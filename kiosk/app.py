@@ -70,7 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.open_database(data_dir / "relais.sqlite3")
     with db.database.connection_context():
         app.config["INDEX_REPORT"] = index_content(app.config["CONTENT_PATH"], data_dir,
-                                                   app.config["DEFAULT_LANGUAGE"]).kept()
+                                                   app.config["DEFAULT_LANGUAGE"], problems=False)
     app.config["STARTED_AT"] = time.time()
     db.init_app(app)
     csrf.init_app(app)

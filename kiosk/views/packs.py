@@ -59,7 +59,7 @@ def follow_content(app, wait: bool) -> bool:
         if target == app.config["CONTENT_PATH"]:
             return False
         report = packs.reindex(target, app.config["DATA_PATH"], app.config["DEFAULT_LANGUAGE"])
-        app.config.update(CONTENT_PATH=target, INDEX_REPORT=report.kept())
+        app.config.update(CONTENT_PATH=target, INDEX_REPORT=report)
         audio.restart_narration(app)        # the clips of changed text are made here, none travel in packs
         return True
     finally:
