@@ -21,8 +21,11 @@ def test_every_setting_is_in_the_readme_table():
 
 
 def command_paths(group, prefix=()):
-    """Every command click knows, as the words typed after `relais` ("pack build")."""
-    for name, command in group.commands.items():
+    """Every command click knows, as the words typed after `relais` ("pack build"); asked as click's --help asks,
+    since `relais` imports some of its commands only when they are wanted."""
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         yield " ".join(prefix + (name,))
         if isinstance(command, click.Group):
             yield from command_paths(command, prefix + (name,))
