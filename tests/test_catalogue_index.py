@@ -7,7 +7,7 @@ import time
 from kiosk.db import database, open_database
 from kiosk.indexing import index_content
 from kiosk.migrations import available, current_version
-from kiosk.models import ContentFile, Course, Lesson, LessonVersion
+from kiosk.models import ContentFile, Course, KioskSetting, Lesson, LessonVersion
 from tests.conftest import ROOT, write_tree
 
 
@@ -100,3 +100,20 @@ def test_migrations_build_the_schema_from_an_empty_database(tmp_path):
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2      # FULL
         assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_a_serving_kiosk_counts_the_problems_a_warm_start_does_not_read(tmp_path, content_dir):
+    """problems=False: the files skipped and the problems counted as the last re-read left them, also on a
+    database indexed before that summary was kept; the problems themselves stay in the database."""
+    write_tree(content_dir, {"01-basics/03-broken.md": "---\ntitle: [oops\n---\ntext\n",
+                             "01-basics/04-link.md": "Text with a [broken link](missing.md)\n"})
+    open_database(tmp_path / "db.sqlite3")
+    with database.connection_context():
+        cold = index_content(content_dir, tmp_path, "fr")
+        warm = index_content(content_dir, tmp_path, "fr", problems=False)
+        KioskSetting.delete().where(KioskSetting.key == "catalog_summary").execute()
+        older = index_content(content_dir, tmp_path, "fr", problems=False)
+    assert cold.parsed == 4 and warm.parsed == older.parsed == 0
+    assert cold.skipped == warm.skipped == older.skipped == ["content/01-basics/03-broken.md"]
+    assert cold.problem_count == len(cold.problems) == warm.problem_count == older.problem_count >= 2
+    assert warm.problems == older.problems == []

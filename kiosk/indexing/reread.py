@@ -18,7 +18,7 @@ from ..content.tree import ORDER_PREFIX, CourseFiles, LessonFiles, discover, spl
 from ..db import database
 from ..media import SERVABLE, image_size, kind_of, resized_copy
 from ..models import ContentFile, Course, KioskSetting, Lesson, LessonVersion
-from .report import PARSER_VERSION, IndexReport
+from .report import PARSER_VERSION, SUMMARY_KEY, IndexReport, summarise
 
 
 def run(root: Path, data_dir: Path, default_language: str, report: IndexReport, tree: str) -> None:
@@ -43,6 +43,7 @@ def run(root: Path, data_dir: Path, default_language: str, report: IndexReport, 
         ContentFile.delete().where(ContentFile.path.not_in(seen_files or {""})).execute()
         _drop_orphan_search_rows()
         KioskSetting.insert(key="catalog_fingerprint", value=tree).on_conflict_replace().execute()
+        KioskSetting.insert(key=SUMMARY_KEY, value=summarise()).on_conflict_replace().execute()
 
 
 def _index_course(files: CourseFiles, position: int, root: Path, default_language: str,
