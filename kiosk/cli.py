@@ -86,6 +86,7 @@ def serve(host, port, content_dir, data_dir, threads):
     """Serve the kiosk with waitress."""
     from sync.base import serving
 
+    serving.limit_malloc_arenas()          # before create_app: narration and sync may start threads there
     from .app import create_app
 
     started = time.perf_counter()
