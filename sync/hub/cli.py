@@ -54,6 +54,7 @@ def hub(ctx, host, port, threads, public_url, lrs_url, lrs_username, lrs_passwor
         return
     from sync.base import serving
 
+    serving.limit_malloc_arenas()          # before the LRS forwarder's and waitress's threads start
     from .app import create_hub_app
     extra = _lrs_config(public_url, lrs_url, lrs_username, lrs_password_file)
     app = create_hub_app(_config(data_dir, database_url, **extra))
