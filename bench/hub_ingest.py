@@ -162,8 +162,9 @@ COLUMNS_14 = ["id", "kiosk_id", "epoch", "seq", "learner_uuid", "hlc", "type", "
 
 
 def rates(url: str, events: int) -> list[tuple[str, str, str]]:
-    """Events/s through 1, 2 and 4 hub processes with 1, 10 and 100 kiosks sending at once."""
-    rows = []
+    """Events/s through 1, 2 and 4 hub processes with 1, 10 and 100 kiosks sending at once, after the database's
+    own floor measured in the same run."""
+    rows = floor(url, events)
     for processes in (1, 2, 4):
         for kiosks in (1, 10, 100):
             rate = _rate(url, processes, kiosks, max(500, events // kiosks))
@@ -171,6 +172,60 @@ def rates(url: str, events: int) -> list[tuple[str, str, str]]:
                       f"{kiosks} kiosk{'s' if kiosks > 1 else ''} at once (batches of 500)")
             rows.append((figure, f"{rate:,.0f} events/s", "goal ≥ 50,000"))
     return rows
+
+
+# The two statements of exactly-once storage, made in the database itself: each batch claims its places and ids
+# in event_seen and writes the events it took, in one transaction, as ingest does (sync/hub/ingest.py).
+FLOOR_BATCH = (
+    'WITH claimed AS (INSERT INTO event_seen (kiosk, epoch, seq, id) SELECT %s, 1, s, gen_random_uuid() '
+    'FROM generate_series(%s, %s) AS s ON CONFLICT DO NOTHING RETURNING id, "row", seq) '
+    'INSERT INTO "event" (row, seq, received_at, epoch, kiosk, id, learner_uuid, hlc, type, payload) '
+    'SELECT "row", seq, %s, 1, %s, id, gen_random_uuid(), %s, %s, %s FROM claimed')
+
+
+def floor(url: str, events: int) -> list[tuple[str, str, str]]:
+    """Events/s when PostgreSQL alone stores them exactly once (no hub process, no checks, no merge, no summaries,
+    no statement ids): what the database of this machine can take at most, with 1 and 2 connections."""
+    rows = []
+    for connections in (1, 2):
+        rate = _floor_rate(url, connections, max(500, events // connections))
+        rows.append((f"Hub ingest floor: PostgreSQL alone storing events exactly once, {connections} connection"
+                     f"{'s' if connections > 1 else ''} (event_seen's claim and the events' insert, one transaction "
+                     "a batch of 500, events made in the database)", f"{rate:,.0f} events/s",
+                     "the most the hub's ingest can reach on this database"))
+    return rows
+
+
+def _floor_rate(url: str, connections: int, per_connection: int) -> float:
+    from sync.hub import db, event_forms
+    from tests.sync_tests.conftest import reset_postgres
+
+    reset_postgres(url)
+    db.open_database(url)
+    clock = event_forms.clock_bytes(f"{int(time.time() * 1000):015d}-000000")
+    payload = event_forms.compact('{"course":"c","lesson":"lesson-3","status":"started","step":2,"steps_total":7,'
+                                  '"time_spent":80,"with_help":false}')
+
+    def store(kiosk: int) -> None:
+        with db.database.connection_context():
+            number = db.database.execute_sql("INSERT INTO kiosk_number (kiosk_id) VALUES (%s) RETURNING number",
+                                             [f"floor-{kiosk}"]).fetchone()[0]
+            for first in range(1, per_connection + 1, 500):
+                with db.database.atomic():
+                    db.database.execute_sql(FLOOR_BATCH, [number, first, min(first + 499, per_connection), time.time(),
+                                                          number, clock, event_forms.type_code("lesson.progressed"),
+                                                          payload])
+    threads = [threading.Thread(target=store, args=(k,)) for k in range(connections)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    with db.database.connection_context():
+        held = db.database.execute_sql('SELECT count(*) FROM "event"').fetchone()[0]
+    assert held == connections * per_connection, (held, connections * per_connection)
+    return held / elapsed
 
 
 def _rate(url: str, processes: int, kiosks: int, per_kiosk: int) -> float:
@@ -233,15 +288,17 @@ def main() -> None:
     parser.add_argument("--database-url", required=True, help="an empty PostgreSQL database (it is emptied)")
     parser.add_argument("--events", type=int, default=200_000, help="events for the bytes-per-event figure")
     parser.add_argument("--rate-events", type=int, default=20_000, help="events per ingest-rate figure")
-    parser.add_argument("--only", choices=["storage", "rates"], help="one of the two figures")
+    parser.add_argument("--only", choices=["storage", "rates", "floor"], help="one of the figures")
     parser.add_argument("--breakdown", action="store_true", help="print where each storage figure's bytes go")
     args = parser.parse_args()
     global BREAKDOWN
     BREAKDOWN = args.breakdown
     rows = []
-    if args.only != "rates":
+    if args.only not in ("rates", "floor"):
         rows += storage(args.database_url, args.events)
-    if args.only != "storage":
+    if args.only == "floor":
+        rows += floor(args.database_url, args.rate_events)
+    elif args.only != "storage":
         rows += rates(args.database_url, args.rate_events)
     for figure, measured, goal in rows:
         print(f"{figure} | {measured} | {goal}", flush=True)
