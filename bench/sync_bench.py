@@ -85,8 +85,7 @@ def _enrolled_uploader(hub_url: str, code: str, data_dir: Path, batch: int = 500
 
 def _wire_bytes(work: Path) -> list:
     """Everything on the wire (both directions, headers included) for 500-event batches, and xAPI."""
-    from sync.hub import xapi
-    from sync.hub.models import Event
+    from sync.hub import scopes, xapi
     from tests.sync_tests.faultproxy import FaultProxy
 
     hub = _hub_in_thread(work, "hub-wire")
@@ -96,7 +95,8 @@ def _wire_bytes(work: Path) -> list:
         outcome = uploader.push()
         events = outcome.sent
         per_event = (proxy.bytes_up + proxy.bytes_down) / events
-        statements = hub.query(lambda: [s for e in Event.select() for s in xapi.statements_for(e, hub.url)])
+        statements = hub.query(lambda: [s for e in xapi.mapped_events(scopes.NATIONAL)
+                                        for s in xapi.statements_for(e, hub.url)])
         xapi_bytes = len(gzip.compress(json.dumps(statements).encode(), 6)) / events
     finally:
         proxy.stop()
