@@ -45,7 +45,7 @@ H_KIOSK, H_TIME, H_NONCE, H_SIG = "X-Relais-Kiosk", "X-Relais-Timestamp", "X-Rel
 H_HUB_TIME = "X-Relais-Hub-Time"
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_HLC = re.compile(r"^\d{15}-\d{6}$")
+_HLC = re.compile(r"[0-9]{15}-[0-9]{6}")      # ASCII digits: the hub compares clocks as text
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
 _LONG_NUMBER = re.compile("[0-9]{16}")                  # a number that may be beyond ±2**53
 

@@ -101,6 +101,9 @@ RULES = {
     "not-a-number": (lambda s: with_payload(s, time_spent=float("nan")), "bad_number"),
     "bad-learner": (lambda s: dict(event(s), learner="Awa"), "bad_learner"),
     "bad-clock": (lambda s: dict(event(s), hlc="yesterday"), "bad_hlc"),
+    # Arabic-Indic digits are digits to Python, and would sort after every clock of ASCII digits: the
+    # learner's name or preferences in such an event would win every later change.
+    "clock-in-other-digits": (lambda s: dict(event(s), hlc="\u0661" * 15 + "-" + "\u0660" * 6), "bad_hlc"),
     "type-not-text": (lambda s: dict(event(s), type=["lesson.progressed"]), "unknown_type"),
 }
 
