@@ -21,6 +21,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER_CPU, CLIENT_CPU = "0", "1"
 
 
+def at_once(work, arguments: list[tuple]) -> float:
+    """Run `work(*args)` for each tuple of `arguments`, each in its own thread, all at once; the seconds until
+    the last one ends."""
+    threads = [threading.Thread(target=work, args=args) for args in arguments]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
+
+
 def machine_line() -> str:
     cpu = "unknown CPU"
     try:

@@ -7,12 +7,11 @@ rows; the database named is emptied first. Events are shaped as a kiosk's (bench
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 
 import requests
 
-from .harness import ROOT, free_port, wait_ok
+from .harness import ROOT, at_once, free_port, wait_ok
 from .sync_bench import _wire_batches
 
 KIOSKS_FOR_SIZE = 100        # keys interleave as they do when many kiosks send
@@ -215,13 +214,7 @@ def _floor_rate(url: str, connections: int, per_connection: int) -> float:
                     db.database.execute_sql(FLOOR_BATCH, [number, first, min(first + 499, per_connection), time.time(),
                                                           number, clock, event_forms.type_code("lesson.progressed"),
                                                           payload])
-    threads = [threading.Thread(target=store, args=(k,)) for k in range(connections)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed = at_once(store, [(k,) for k in range(connections)])
     with db.database.connection_context():
         held = db.database.execute_sql('SELECT count(*) FROM "event"').fetchone()[0]
     assert held == connections * per_connection, (held, connections * per_connection)
@@ -264,13 +257,7 @@ def _rate(url: str, processes: int, kiosks: int, per_kiosk: int) -> float:
                         if answer.status_code != 200:
                             failures.append(answer.status_code)
                         break
-        threads = [threading.Thread(target=send, args=(i,)) for i in range(kiosks)]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        elapsed = at_once(send, [(i,) for i in range(kiosks)])
         if failures:
             raise RuntimeError(f"the hub refused batches: {failures[:5]}")
         with db.database.connection_context():

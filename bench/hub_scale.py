@@ -33,7 +33,7 @@ from sync.hub.migrations import m0010_read_summaries as m10
 from sync.hub.scopes import Scope
 from sync.wire import checks
 
-from .harness import Server, free_port, python
+from .harness import Server, at_once, free_port, python
 
 FIRST = ["Awa", "Karim", "Nadia", "Sami", "Inès", "Moussa", "Fatou", "Yanis", "Léa", "Omar", "Aïcha", "Hugo"]
 COURSES = ["basics", "internet", "email", "forms", "cv", "phone"]
@@ -253,11 +253,7 @@ def _at_once(base: str, sessions: dict, path: str | None, codes: list[str], roun
             with lock:
                 times.append(spent)
                 sizes.append(size)
-    threads = [threading.Thread(target=ask, args=(browser, i)) for i, browser in enumerate(sessions.values())]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    at_once(ask, [(browser, i) for i, browser in enumerate(sessions.values())])
     return times, sizes
 
 

@@ -16,7 +16,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .harness import ROOT, Server, free_port, python
+from .harness import ROOT, Server, at_once, free_port, python
 
 EVENTS_FOR_RATES = 5000
 
@@ -179,8 +179,6 @@ def _ingest_rates(work: Path, count: int) -> list:
 
 def _ingest(count: int, streams: int) -> float:
     """Events per second when `streams` kiosks each send `count` events, each on its own thread."""
-    import threading
-
     from sync.hub import auth, db, ingest
 
     with db.database.connection_context():
@@ -196,13 +194,7 @@ def _ingest(count: int, streams: int) -> float:
                         break
                     except ingest.Busy:         # SQLite: the other kiosk holds the write lock
                         time.sleep(0.001)
-    threads = [threading.Thread(target=send, args=pair) for pair in zip(kiosks, work)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return streams * count / (time.perf_counter() - started)
+    return streams * count / at_once(send, list(zip(kiosks, work)))
 
 
 def _cut_link(app, work: Path) -> list:

@@ -12,45 +12,21 @@ import click
 from . import settings as kiosk_settings
 
 
-def _pack():
-    from .ops_cli import pack
-    return pack
-
-
-def _backup():
-    from .ops_cli import backup_command
-    return backup_command
-
-
-def _restore():
-    from .ops_cli import restore_command
-    return restore_command
-
-
-def _enroll():
-    from .sync_cli import enroll
-    return enroll
-
-
-def _sync():
-    from .sync_cli import sync
-    return sync
-
-
-def _update_content():
-    from .sync_cli import update_content
-    return update_content
-
-
-def _hub():
-    from sync.hub.cli import hub
-    return hub
-
-
 # The kiosk's operations and sync commands, and the hub's group: each imported when typed (or listed by
 # --help), not by every `relais` run. A serving kiosk needs none of them (0.3 MB of its idle RSS, mostly the hub's).
-ELSEWHERE = {"pack": _pack, "backup": _backup, "restore": _restore, "enroll": _enroll, "sync": _sync,
-             "update-content": _update_content, "hub": _hub}
+ELSEWHERE = ("pack", "backup", "restore", "enroll", "sync", "update-content", "hub")
+
+
+def _elsewhere(name: str) -> click.Command:
+    """The command `name` of ELSEWHERE, imported now."""
+    if name == "hub":
+        from sync.hub.cli import hub
+        return hub
+    if name in ("enroll", "sync", "update-content"):
+        from . import sync_cli
+        return getattr(sync_cli, name.replace("-", "_"))
+    from . import ops_cli
+    return {"pack": ops_cli.pack, "backup": ops_cli.backup_command, "restore": ops_cli.restore_command}[name]
 
 
 class Commands(click.Group):
@@ -61,7 +37,7 @@ class Commands(click.Group):
 
     def get_command(self, ctx, name):
         if name not in self.commands and name in ELSEWHERE:
-            self.add_command(ELSEWHERE[name](), name)
+            self.add_command(_elsewhere(name), name)
         return self.commands.get(name)
 
 
