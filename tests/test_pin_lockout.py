@@ -9,12 +9,12 @@ import time
 
 import pytest
 import requests
-from waitress.server import create_server
 
 from kiosk import learners as learner_rules
 from kiosk.db import database
 from kiosk.learners import create_learner
 from kiosk.models import Learner
+from tests.threaded_server import ThreadedServer
 
 PIN, WRONG = "2580", "0000"
 BURST = 50
@@ -38,29 +38,13 @@ class Comparisons:
         return self.count - before
 
 
-class Kiosk:
+class Kiosk(ThreadedServer):
     """A kiosk served by waitress from a thread with one worker per request of a burst."""
 
     def __init__(self, app):
         pool = database.obj
         pool.init(pool.database, timeout=30)     # a 33rd request waits for a connection, as in production
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=BURST, ident="Relais",
-                                    asyncore_loop_timeout=0.05)
-        self.base = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.server.run()
-        except OSError:            # the listening socket closed under the loop at shutdown
-            pass
-
-    def stop(self) -> None:
-        for channel in list(self.server._map.values()):
-            channel.close()
-        self.server.task_dispatcher.shutdown(timeout=5)
-        self.thread.join(5)
+        super().__init__(app, name="kiosk-server", threads=BURST)
 
     def card(self, name: str, pin: str = PIN) -> str:
         with database.connection_context():

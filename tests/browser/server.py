@@ -8,33 +8,24 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 import wave
 from pathlib import Path
 
-from waitress import wasyncore
 from waitress.server import create_server
+
+from tests.threaded_server import ThreadedServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class ThreadedKiosk:
+class ThreadedKiosk(ThreadedServer):
     """waitress serving a Flask app from a daemon thread; `base` is its address."""
 
     def __init__(self, app):
-        self.app = app
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="Relais")
-        self.base = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, name="kiosk-server", daemon=True)
-        self.thread.start()
+        super().__init__(app, name="kiosk-server")
         wait_until_up(self.base)
-
-    def stop(self) -> None:
-        self.server.task_dispatcher.shutdown()
-        wasyncore.close_all(self.server._map)
-        self.thread.join(timeout=5)
 
 
 class ChildKiosk:

@@ -1,11 +1,11 @@
 """XSS vectors in lesson Markdown, learner names and quiz answers: nothing executes in a real browser."""
 import os
 import shutil
-import threading
 
 import pytest
 
 from tests.conftest import write_tree
+from tests.threaded_server import ThreadedServer
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -46,15 +46,13 @@ def chromium_or_skip():
 
 def test_no_vector_executes_anywhere(make_app, tmp_path):
     playwright_api = chromium_or_skip()
-    from waitress.server import create_server
 
     assert len(VECTORS) >= 50
     lesson = "# Vectors\n\n" + "\n\n".join(VECTORS) + "\n\n```quiz\n? Type anything\n= ok\n```\n"
     content = write_tree(tmp_path / "content", {"01-x/01-vectors.md": lesson})
     app = make_app(content)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    base = f"http://127.0.0.1:{server.effective_port}"
+    server = ThreadedServer(app, name="kiosk-server")
+    base = server.base
     fired = []
     try:
         with playwright_api.sync_playwright() as p:
@@ -87,7 +85,7 @@ def test_no_vector_executes_anywhere(make_app, tmp_path):
             headers = page.goto(base + "/courses").headers
             browser.close()
     finally:
-        server.close()
+        server.stop()
     assert fired == [], f"script ran: {fired}"
     csp = headers.get("content-security-policy", "")
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import random
-import threading
 import time
 from pathlib import Path
 
 import pytest
 import requests
-from waitress.server import create_server
 
 from kiosk import learner_admin, learners, progress
 from kiosk.content.quizmodel import Quiz
@@ -23,6 +21,7 @@ from sync.hub import db as hub_db
 from sync.hub.app import create_hub_app
 from sync.hub.auth import new_enroll_code
 from sync.hub.models import MODELS, Event
+from tests.threaded_server import ThreadedServer
 
 POSTGRES_URL = os.environ.get("RELAIS_TEST_POSTGRES")
 BACKENDS = [
@@ -33,29 +32,13 @@ BACKENDS = [
 ]
 
 
-class HubServer:
+class HubServer(ThreadedServer):
     """A hub app served by waitress in a thread; `url` is its address."""
 
     def __init__(self, config: dict, threads: int = 4):
-        self.app = create_hub_app(config)
-        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=threads,
-                                    clear_untrusted_proxy_headers=True, asyncore_loop_timeout=0.05)
-        self.port = self.server.effective_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        try:
-            self.server.run()
-        except OSError:            # the listening socket closed under the loop at shutdown
-            pass
-
-    def stop(self):
-        for channel in list(self.server._map.values()):    # open keep-alive connections too
-            channel.close()
-        self.server.task_dispatcher.shutdown(timeout=5)
-        self.thread.join(5)
+        super().__init__(create_hub_app(config), name="hub-server", threads=threads, ident="waitress",
+                         clear_untrusted_proxy_headers=True)
+        self.url = self.base
 
     def code(self, centre: str = "Centre social Belleville") -> str:
         with hub_db.database.connection_context():
