@@ -47,9 +47,26 @@ from .views.common import load_request_learner, template_helpers
 compress = Compress()
 
 
+class KioskFlask(Flask):
+    """Flask, asking once per hook and view whether it is a coroutine.
+
+    Flask asks `inspect` on every request, for each before- and after-request hook, teardown and view
+    (eight times for a lesson page); the kiosk's functions never change, so the answer is kept."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._made_sync: dict = {}
+
+    def ensure_sync(self, func):
+        made = self._made_sync.get(func)
+        if made is None:
+            made = self._made_sync[func] = super().ensure_sync(func)
+        return made
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a kiosk: settings, database (migrated), catalogue (indexed), blueprints."""
-    app = Flask(__name__)
+    app = KioskFlask(__name__)
     app.session_interface = RememberedCookieSessions()
     app.config.update(settings.resolve(test_config))
     app.config.update(test_config or {})          # Flask's own keys too (TESTING)
@@ -62,7 +79,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_NAME="relais",
         WTF_CSRF_TIME_LIMIT=None, BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent.parent / "locales"),
         BABEL_DEFAULT_LOCALE=app.config["DEFAULT_LANGUAGE"],
-        COMPRESS_ALGORITHM=["gzip"], COMPRESS_MIN_SIZE=300, COMPRESS_LEVEL=6,
+        COMPRESS_ALGORITHM=["gzip"], COMPRESS_MIN_SIZE=300, COMPRESS_LEVEL=6, COMPRESS_REGISTER=False,
         COMPRESS_MIMETYPES=["text/html", "text/css", "application/javascript", "text/javascript",
                             "application/json", "image/svg+xml", "text/vtt", "text/plain"],
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
@@ -74,7 +91,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["STARTED_AT"] = time.time()
     db.init_app(app)
     csrf.init_app(app)
-    compress.init_app(app)
+    compress.init_app(app)              # COMPRESS_REGISTER off: _compress below calls it
+    app.after_request(_compress)
     Babel(app, locale_selector=select_locale)
     _register(app)
     syncing.init_app(app)
@@ -97,6 +115,14 @@ def _register(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         return page_headers.finish(response, request)
+
+
+def _compress(response):
+    """flask-compress for a response not gzip'd yet: a kept page is gzip'd as it is filled (with its Vary),
+    and flask-compress would still parse the request's Accept-Encoding to leave it alone."""
+    if "Content-Encoding" in response.headers:
+        return response
+    return compress.after_request(response)
 
 
 def highlight(snippet: str) -> Markup:

@@ -104,6 +104,17 @@ def test_the_gzip_body_is_the_plain_page_once_unzipped(app):
         assert "Content-Encoding" not in refused.headers and refused.data.startswith(b"<!doctype html>")
 
 
+def test_a_page_that_is_not_kept_is_gzipd_once_by_flask_compress(app):
+    """The course page and the quiz are rendered whole each time: flask-compress gzips them, and leaves
+    the kept pages, gzip'd as they are filled, alone (one gzip layer, never two)."""
+    client, _ = learner_on(app, "Awa")
+    for path in ("/courses/basics", LESSON + "/quiz", LESSON):
+        zipped, plain = client.get(path, headers=GZIP), client.get(path)
+        assert zipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+        assert "Accept-Encoding" in {v.strip() for v in zipped.headers["Vary"].split(",")}
+        assert gzip.decompress(zipped.data).startswith(b"<!doctype html>")
+
+
 def test_a_page_gzip_d_whole_is_the_same_page_through_isa_l_and_through_zlib(app, monkeypatch):
     """A page whose pieces cannot hold its holes is gzip'd whole: by ISA-L where it is built (this
     machine's kind), by zlib on the others, both a single member any gzip reader takes."""
