@@ -38,7 +38,10 @@ class HubServer(ThreadedServer):
     def __init__(self, config: dict, threads: int = 4):
         super().__init__(create_hub_app(config), name="hub-server", threads=threads, ident="waitress",
                          clear_untrusted_proxy_headers=True)
-        self.url = self.base
+
+    @property
+    def url(self) -> str:
+        return self.base
 
     def code(self, centre: str = "Centre social Belleville") -> str:
         with hub_db.database.connection_context():
