@@ -43,6 +43,7 @@ from .views import (
     updates_page,
 )
 from .views.common import load_request_learner, template_helpers
+from .views.express import Express
 
 compress = Compress()
 
@@ -96,7 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     Babel(app, locale_selector=select_locale)
     _register(app)
     syncing.init_app(app)
-    app.wsgi_app = static_files.StaticFiles(app.wsgi_app, app.static_folder, CSP, debug=app.debug)
+    app.extensions["express"] = Express(app, app.wsgi_app)
+    app.wsgi_app = static_files.StaticFiles(app.extensions["express"], app.static_folder, CSP, debug=app.debug)
     return app
 
 
@@ -118,9 +120,13 @@ def _register(app: Flask) -> None:
 
 
 def _compress(response):
-    """flask-compress for a response not gzip'd yet: a kept page is gzip'd as it is filled (with its Vary),
-    and flask-compress would still parse the request's Accept-Encoding to leave it alone."""
+    """flask-compress for a response not gzip'd yet, to a browser that accepts gzip: a kept page is gzip'd as
+    it is filled (with its Vary), and flask-compress would still parse the request's Accept-Encoding to
+    leave it alone; and it takes `gzip;q=0` (gzip refused) for gzip."""
     if "Content-Encoding" in response.headers:
+        return response
+    if not static_files.accepts_gzip(request.headers.get("Accept-Encoding", "")):
+        response.vary.add("Accept-Encoding")
         return response
     return compress.after_request(response)
 

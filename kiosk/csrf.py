@@ -56,6 +56,15 @@ def signed_token() -> str:
     return signed
 
 
+def signed_for(app, raw: str) -> str | None:
+    """A session's token `raw` as its forms carry it, when it was signed already (None otherwise): the
+    kept pages' express lane, which has no Flask session to give a token to."""
+    config = app.config
+    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+        return None
+    return _signed.get((config.get("WTF_CSRF_SECRET_KEY", app.secret_key), raw))
+
+
 def _sign(secret, raw: str) -> str:
     return _serializer(secret).dumps(raw)
 

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from babel import Locale
 from flask import current_app, g, request
 from flask_babel import get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 
 @dataclass(frozen=True)
@@ -56,17 +59,28 @@ def select_locale() -> Locale:
     browser's languages: its browser says what the machine was installed with (often en-GB), not what
     the centre speaks. A learner's phone on the Wi-Fi still gets the language its browser asks for.
     """
-    learner = getattr(g, "learner", None)
+    return parsed(choose_language(getattr(g, "learner", None), cookie_language(), not request or on_kiosk_screen(),
+                                  lambda: request.accept_languages.best_match(_CODES)))
+
+
+def choose_language(learner, cookie_code: str | None, on_screen: bool, browser: Callable[[], str | None]) -> str:
+    """select_locale's rule as a code, from its parts (the kept pages' express lane has no Flask request):
+    `browser()` is the best of the browser's languages the kiosk speaks, asked only when it counts."""
     chosen = known_language((learner.prefs or {}).get("language")) if learner is not None else None
-    chosen = chosen or cookie_language()
+    chosen = chosen or cookie_code
     if chosen:
-        return parsed(chosen)
-    if not request or on_kiosk_screen():
-        return parsed(current_app.config["DEFAULT_LANGUAGE"])
-    return parsed(request.accept_languages.best_match(_CODES) or current_app.config["DEFAULT_LANGUAGE"])
+        return chosen
+    default = current_app.config["DEFAULT_LANGUAGE"]
+    return default if on_screen else browser() or default
 
 
 _CODES = tuple(LANGUAGES)
+
+
+@functools.lru_cache(maxsize=64)
+def browser_language(accept_language: str) -> str | None:
+    """The best language of an Accept-Language header the kiosk speaks (request.accept_languages's)."""
+    return parse_accept_header(accept_language, LanguageAccept).best_match(_CODES)
 
 
 @functools.lru_cache(maxsize=16)
@@ -77,7 +91,12 @@ def parsed(code: str) -> Locale:
 
 def on_kiosk_screen() -> bool:
     """Whether this request comes from the kiosk's own screen (its address is listed in KIOSK_SCREEN)."""
-    return request.remote_addr in current_app.config["KIOSK_SCREEN"].split()
+    return on_screen_address(request.remote_addr)
+
+
+def on_screen_address(address: str | None) -> bool:
+    """Whether a request from `address` comes from the kiosk's own screen (KIOSK_SCREEN lists them)."""
+    return address in current_app.config["KIOSK_SCREEN"].split()
 
 
 def direction(code: str) -> str:

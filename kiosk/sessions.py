@@ -53,13 +53,32 @@ def load_learner(now: float | None = None) -> Learner | None:
     if learner is None:
         session.clear()
         return None
-    if now - learner.session_last_seen > current_app.config["IDLE_MINUTES"] * 60:
+    state = freshness(learner, now)
+    if state == EXPIRED:
         end_session()
         g.session_expired = True
         return None
-    if now - learner.session_last_seen > min(TOUCH_EVERY, current_app.config["IDLE_MINUTES"] * 15):
+    if state == TO_TOUCH:
         _touch(learner, token, now)
     return learner
+
+
+EXPIRED, TO_TOUCH, FRESH = "expired", "to touch", "fresh"
+
+
+def freshness(learner: Learner, now: float) -> str:
+    """Whether a learner's session has ended (EXPIRED), is due a new last_seen (TO_TOUCH), or neither."""
+    idle = current_app.config["IDLE_MINUTES"] * 60
+    if now - learner.session_last_seen > idle:
+        return EXPIRED
+    if now - learner.session_last_seen > min(TOUCH_EVERY, idle / 4):
+        return TO_TOUCH
+    return FRESH
+
+
+def learner_of(token: str) -> Learner | None:
+    """The learner whose session this cookie's token opens, with the session's last_seen, or None."""
+    return _learner_with_session(_hash(token))
 
 
 # Every learner request runs this: one prepared statement, its row made into a Learner by learners.from_row.

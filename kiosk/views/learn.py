@@ -1,6 +1,8 @@
 """Learning: home, catalogue, a course, a lesson step by step, its quiz and the result."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from .. import catalog, certificates, grading, groups, learners, progress
@@ -76,24 +78,37 @@ def _lesson_or_404(course_id: str, slug: str):
 @bp.get("/courses/<course_id>/<slug>")
 @learner_required
 def lesson(course_id: str, slug: str):
-    course, lesson = _lesson_or_404(course_id, slug)
-    row = progress.for_learner(g.learner).get(lesson.key)
-    total = len(lesson.steps)
     step = request.args.get("step", type=int) if "step" in request.args else None
+    page = lesson_page(course_id, slug, step, g.learner, request_language(), prefs(), step_audio)
+    if page is None:
+        abort(404)
+    return serve(*page)
+
+
+def lesson_page(course_id: str, slug: str, step: int | None, learner, language: str, shown: dict,
+                make_offer: Callable) -> tuple | None:
+    """A lesson page for `serve`: its template, key facts, context and stand-ins; None when there is no such
+    lesson or step. The view and the kept pages' express lane (express.py) both ask here."""
+    lesson = catalog.lesson(course_id, slug, language, bool(shown.get("easy_read")))
+    course = catalog.course(course_id, language)
+    if lesson is None or course is None:
+        return None
+    row = progress.for_learner(learner).get(lesson.key)
+    total = len(lesson.steps)
     if step is None:
         # The other level may have another number of steps: the same place, in proportion.
         step = catalog.step_on_other_level(row.step, row.steps_total, total) if row and row.status != "completed" \
             else 0
     if not 0 <= step < max(total, 1):
-        abort(404)
+        return None
     before, after = catalog.neighbours(course, lesson.key)
     context = {"course": course, "lesson": lesson, "step": step, "total": total, "progress": row,
                "before": before, "after": after}
-    offer = kept_offer(("step", lesson.key, lesson.stored_language, step), lambda: step_audio(lesson, step)) \
-        if prefs().get("read_aloud") else None
+    offer = kept_offer(("step", lesson.key, lesson.stored_language, step), lambda: make_offer(lesson, step)) \
+        if shown.get("read_aloud") else None
     facts = (course.id, lesson.key, lesson.stored_language, step, total, row is not None, heard(offer))
-    return serve("learn/lesson.html", facts, context, {"progress": StandIn("progress", truth=row is not None),
-                                                         "step_audio": lambda *_: offer})
+    return "learn/lesson.html", facts, context, {"progress": StandIn("progress", truth=row is not None),
+                                                  "step_audio": lambda *_: offer}
 
 
 @bp.post("/courses/<course_id>/<slug>/level")

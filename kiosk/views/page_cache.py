@@ -253,15 +253,10 @@ def heard(offer: dict | None) -> tuple | None:
 
 def serve(template: str, facts: tuple, context: dict, kept_context: dict) -> Response | str:
     """The page, from its kept copy when it has one; `kept_context` holds stand-ins for `context`'s own parts."""
-    shown = prefs()
     if request.method != "GET":
         return render_template(template, **context)
-    try:      # the learner's picture is in the key: templates pass it to drawn_picture, which reads it
-        key = (template, facts, request_language(), tuple(sorted(shown.items())), current_app.config["KIOSK_NAME"],
-               current_app.config["IDLE_MINUTES"], g.learner.picture if g.learner else None,
-               catalog._generation)
-        hash(key)
-    except TypeError:
+    key = page_key(template, facts, request_language(), prefs(), g.learner)
+    if key is None:
         return render_template(template, **context)
     store = cache()
     kept = store.get(key)
@@ -271,12 +266,22 @@ def serve(template: str, facts: tuple, context: dict, kept_context: dict) -> Res
         except NotKeepable as refused:
             current_app.logger.warning("page %s not kept: %s", template, refused)
             return render_template(template, **context)
-        values = _values(kept.names)
-        kept.deflate(values)
+        kept.deflate(_values(kept.names))
         store.put(key, kept)
-    else:
-        values = _values(kept.names)
-    return _response(kept, values)
+    return _response(kept)
+
+
+def page_key(template: str, facts: tuple, language: str, shown: dict, learner) -> tuple | None:
+    """What a kept page is kept under: everything its fixed parts depend on (None: facts that cannot be)."""
+    config = current_app.config
+    # The learner's picture is in the key: templates pass it to drawn_picture, which reads it.
+    key = (template, facts, language, tuple(sorted(shown.items())), config["KIOSK_NAME"], config["IDLE_MINUTES"],
+           learner.picture if learner else None, catalog._generation)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _stand_ins() -> dict:
@@ -294,8 +299,19 @@ _FILLS: dict[str, Callable[[], object]] = {
 }
 
 
-def _values(names: list[str]) -> dict[str, bytes]:
-    return {name: str(escape(_FILLS[name]())).encode() for name in set(names)}
+def _values(names: list[str], fills: dict[str, Callable[[], object]] = _FILLS) -> dict[str, bytes]:
+    return {name: str(escape(fills[name]())).encode() for name in set(names)}
+
+
+def filled(kept: Kept, fills: dict[str, Callable[[], object]], gzip_ok: bool) -> tuple[bytes, bool]:
+    """A kept page's body with a visitor's parts (`fills` makes each), and whether it is gzip'd."""
+    values = _values(kept.names, fills)
+    body = kept.plain(values)
+    if gzip_ok and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
+        # Piecewise when the kept pieces hold these values, else whole (gzip_page).
+        return (kept.gzipped(values, body) if kept.fits(values)
+                else gzip_page(body, current_app.config["COMPRESS_LEVEL"])), True
+    return body, False
 
 
 def gzip_page(body: bytes, level: int) -> bytes:
@@ -313,17 +329,12 @@ def gzip_page(body: bytes, level: int) -> bytes:
     return deflater.compress(body) + deflater.flush()
 
 
-def _response(kept: Kept, values: dict[str, bytes]) -> Response:
-    body = kept.plain(values)
+def _response(kept: Kept) -> Response:
+    # Gzip'd here, piecewise or whole: flask-compress leaves an encoded body alone, and so skips its own
+    # conditional-request pass (a kept page has no ETag to answer with).
+    body, gzipped = filled(kept, _FILLS, accepts_gzip(request.headers.get("Accept-Encoding", "")))
     response = Response(body, mimetype="text/html")
-    accepted = accepts_gzip(request.headers.get("Accept-Encoding", ""))
-    if accepted and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
-        # Gzip'd here, piecewise or whole (gzip_page): flask-compress leaves an encoded body alone, and so
-        # skips its own conditional-request pass (a kept page has no ETag to answer with).
-        gzipped = kept.gzipped(values, body) if kept.fits(values) else gzip_page(
-            body, current_app.config["COMPRESS_LEVEL"])
-        response.set_data(gzipped)
+    if gzipped:
         response.headers["Content-Encoding"] = "gzip"
     response.headers["Vary"] = "Accept-Encoding"
     return response
-

@@ -1,0 +1,219 @@
+"""The kept pages' express lane (kiosk/views/express.py): a steady-state lesson page sent past Flask's request
+machinery must be the page Flask sends, byte for byte but the idle clock, and every other request must be Flask's."""
+import gzip
+import re
+import time
+
+import pytest
+from werkzeug.test import EnvironBuilder
+
+from kiosk.db import database
+from kiosk.models import LearnerSession
+from kiosk.views import express as express_module
+from tests.conftest import Learners
+
+LESSON = "/courses/basics/the-mouse"
+PHONE = "192.168.4.20"
+
+
+def call(wsgi, path, cookie="", headers=None, method="GET", remote="127.0.0.1"):
+    """One request straight to a WSGI callable: (status, headers, body)."""
+    environ = EnvironBuilder(path=path, method=method, headers={**({"Cookie": cookie} if cookie else {}),
+                                                                 **(headers or {})},
+                             environ_base={"REMOTE_ADDR": remote}).get_environ()
+    seen = {}
+
+    def start_response(status, response_headers, exc_info=None):
+        seen["status"], seen["headers"] = status, response_headers
+
+    body = b"".join(wsgi(environ, start_response))
+    return seen["status"], sorted(seen["headers"]), body
+
+
+def text(headers, body) -> str:
+    """The page's HTML, its idle clock (which counts down between two requests) left out."""
+    html = gzip.decompress(body) if ("Content-Encoding", "gzip") in headers else body
+    return re.sub(r'data-idle-left="\d+"', 'data-idle-left=""', html.decode())
+
+
+@pytest.fixture
+def learner(app):
+    client = app.test_client()
+    steps = Learners(client)
+    steps.create("Awa")
+    return client, steps
+
+
+def cookie_of(client) -> str:
+    """The browser's session cookie, once a page gave its session a CSRF token."""
+    client.get("/home")
+    return f"relais={client.get_cookie('relais').value}"
+
+
+def check_due(app, due: bool) -> None:
+    """The content switch check (views/packs.py) due now, or just made."""
+    app.extensions["packs"]["checked"] = 0.0 if due else time.monotonic()
+
+
+def lanes(app):
+    lane = app.extensions["express"]
+    return lane, lane.next
+
+
+@pytest.mark.parametrize("path, headers, remote", [
+    (LESSON, {"Accept-Encoding": "gzip"}, "127.0.0.1"),
+    (LESSON, {}, "127.0.0.1"),
+    (LESSON + "?step=1", {"Accept-Encoding": "gzip"}, "127.0.0.1"),
+    (LESSON + "?step=0", {"Accept-Encoding": "gzip;q=0"}, "127.0.0.1"),
+    (LESSON, {"Accept-Encoding": "gzip", "Accept-Language": "en-GB,en;q=0.8"}, PHONE),      # a phone: English
+    (LESSON, {"Accept-Encoding": "gzip", "Accept-Language": "en-GB,en;q=0.8"}, "127.0.0.1"),  # the screen: French
+])
+def test_a_kept_lesson_page_is_the_same_from_either_lane(app, learner, path, headers, remote):
+    client, _ = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    flask_answer = call(flask_lane, path, cookie, headers, remote=remote)       # renders and keeps it
+    check_due(app, False)
+    served = lane.served
+    express_answer = call(lane, path, cookie, headers, remote=remote)
+    assert lane.served == served + 1
+    assert express_answer[0] == flask_answer[0] == "200 OK"
+    assert express_answer[1] == call(flask_lane, path, cookie, headers, remote=remote)[1]
+    assert text(*express_answer[1:]) == text(*flask_answer[1:])
+    assert (("Content-Encoding", "gzip") in express_answer[1]) == (headers.get("Accept-Encoding") == "gzip")
+    page = text(*express_answer[1:])
+    assert "Awa" in page and 'name="csrf_token"' in page
+    english = remote == PHONE
+    assert ('<html lang="en"' in page) == english and ('<html lang="fr"' in page) == (not english)
+
+
+def test_a_language_chosen_with_the_cookie_or_the_learners_settings_is_the_one_sent(app, learner):
+    client, steps = learner
+    lane, flask_lane = lanes(app)
+    cookie = cookie_of(client) + "; lang=ar"
+    call(flask_lane, LESSON, cookie)
+    check_due(app, False)
+    assert '<html lang="ar"' in text(*call(lane, LESSON, cookie)[1:])
+    steps.post("/language", {"language": "en"}, token_from="/home")
+    cookie = cookie_of(client) + "; lang=ar"
+    call(flask_lane, LESSON, cookie)
+    check_due(app, False)
+    served = lane.served
+    assert '<html lang="en"' in text(*call(lane, LESSON, cookie)[1:]) and lane.served == served + 1
+
+
+@pytest.mark.parametrize("path, method, why", [
+    (LESSON, "HEAD", "not a GET"),
+    (LESSON + "?step=1&x=1", "GET", "another query"),
+    (LESSON + "?step=one", "GET", "a step that is not a number"),
+    (LESSON + "?step=99", "GET", "no such step: Flask's 404"),
+    ("/courses/basics/no-such-lesson", "GET", "no such lesson"),
+    ("/home", "GET", "another page"),
+    ("//courses/basics/the-mouse", "GET", "an odd path"),
+])
+def test_the_express_lane_leaves_every_other_request_to_flask(app, learner, path, method, why):
+    client, _ = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+    call(flask_lane, path, cookie, method=method)
+    check_due(app, False)
+    served = lane.served
+    answer = call(lane, path, cookie, method=method)
+    assert lane.served == served, why
+    assert answer[0] == call(flask_lane, path, cookie, method=method)[0], why
+
+
+def test_no_page_for_a_missing_tampered_or_replayed_cookie(app, learner):
+    client, steps = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+    check_due(app, False)
+    served = lane.served
+    for tried in ("", cookie[:-3] + "AAA", "relais=x"):
+        status, headers, _ = call(lane, LESSON, tried)
+        assert status.startswith("302") and dict(headers)["Location"].endswith("/")
+    steps.logout()                                   # the cookie's session row is gone; its text is not
+    check_due(app, False)
+    status, headers, _ = call(lane, LESSON, cookie)
+    assert status.startswith("302") and lane.served == served
+
+
+def test_a_session_due_a_touch_or_ended_goes_through_flask(app, learner):
+    client, _ = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+
+    def last_seen(seconds_ago=None):
+        with database.connection_context():
+            if seconds_ago is not None:
+                LearnerSession.update(last_seen=time.time() - seconds_ago).execute()
+            return LearnerSession.get().last_seen
+
+    last_seen(40)                       # due a new last_seen (TOUCH_EVERY): Flask writes it
+    check_due(app, False)
+    served = lane.served
+    assert call(lane, LESSON, cookie)[0] == "200 OK" and lane.served == served
+    assert time.time() - last_seen() < 5
+    check_due(app, False)
+    assert call(lane, LESSON, cookie)[0] == "200 OK" and lane.served == served + 1     # touched: steady again
+    last_seen(11 * 60)                  # past IDLE_MINUTES: Flask ends it and says so
+    check_due(app, False)
+    status, headers, _ = call(lane, LESSON, cookie)
+    assert status.startswith("302") and "expired=1" in dict(headers)["Location"] and lane.served == served + 1
+
+
+def test_the_content_switch_check_when_due_and_a_session_holding_more_go_through_flask(app, learner):
+    client, _ = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+    check_due(app, True)
+    served = lane.served
+    assert call(lane, LESSON, cookie)[0] == "200 OK" and lane.served == served
+    assert app.extensions["packs"]["checked"] > 0         # Flask's before_request made it
+    # The same session with a message waiting for the next page: only Flask shows messages.
+    with app.test_request_context():
+        data = app.session_interface.open_session(app, _request_with(app, cookie))
+        signed = app.session_interface.get_signing_serializer(app).dumps(
+            dict(data, _flashes=[("message", "Bonjour")]))
+    more = f"relais={signed}"
+    call(flask_lane, LESSON, more)                 # its signature checked (and remembered) by Flask
+    check_due(app, False)
+    served = lane.served
+    assert call(lane, LESSON, more)[0] == "200 OK" and lane.served == served
+
+
+def _request_with(app, cookie):
+    return app.request_class(EnvironBuilder(path=LESSON, headers={"Cookie": cookie}).get_environ())
+
+
+def test_an_error_in_the_express_lane_is_answered_by_flask(app, learner, monkeypatch, caplog):
+    client, _ = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(express_module, "page_key", broken)
+    check_due(app, False)
+    served = lane.served
+    status, _, body = call(lane, LESSON, cookie, {"Accept-Encoding": "gzip"})
+    assert status == "200 OK" and "Awa" in gzip.decompress(body).decode() and lane.served == served
+    assert "express lane" in caplog.text
+
+
+def test_a_change_of_settings_shows_on_the_next_express_page(app, learner):
+    client, steps = learner
+    lane, flask_lane = lanes(app)
+    for size in ("150", "200"):
+        steps.post("/display", {"text_size": size}, token_from="/home")
+        cookie = cookie_of(client)
+        call(flask_lane, LESSON, cookie)
+        check_due(app, False)
+        served = lane.served
+        assert f'class="text-{size}"' in text(*call(lane, LESSON, cookie)[1:]) and lane.served == served + 1
