@@ -49,9 +49,8 @@ def signed_token() -> str:
         signed = _sign(secret, raw)
         _remember(secret, raw, signed)
     elif signed is None:            # a new session, or one cleared: its token, as flask-wtf's generate_csrf
-        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
-        signed = _sign(secret, raw)
-        _remember(secret, raw, signed)
+        raw, signed = new_token(current_app)
+        session[field] = raw
     setattr(g, field, signed)       # where flask-wtf's generate_csrf looks first
     return signed
 
@@ -63,6 +62,15 @@ def signed_for(app, raw: str) -> str | None:
     if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return None
     return _signed.get((config.get("WTF_CSRF_SECRET_KEY", app.secret_key), raw))
+
+
+def new_token(app) -> tuple[str, str]:
+    """A new session's CSRF token, made as flask-wtf makes it, and its signed form (remembered)."""
+    secret = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    raw = hashlib.sha1(os.urandom(64)).hexdigest()
+    signed = _sign(secret, raw)
+    _remember(secret, raw, signed)
+    return raw, signed
 
 
 def _sign(secret, raw: str) -> str:

@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
+from werkzeug.http import dump_cookie
 
 REMEMBERED = 256        # distinct cookies kept: far more browsers than one kiosk ever serves at once
 _IMMUTABLE = (str, int, float, bool, bytes, type(None))
@@ -78,6 +79,25 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         if not 0 <= int(time.time()) - signed_at <= int(app.permanent_session_lifetime.total_seconds()):
             return None
         return data
+
+    def new_cookie(self, app, data: dict) -> str:
+        """The Set-Cookie header of a new session holding `data`, with the attributes Flask's save_session
+        gives it (the kept pages' express lane answers a first visit with it); remembered, since its
+        signature is ours."""
+        signed_at = int(time.time())
+        value = self.get_signing_serializer(app).dumps(data)
+        header = dump_cookie(self.get_cookie_name(app), value,
+                             expires=self.get_expiration_time(app, self.session_class(data)),
+                             path=self.get_cookie_path(app), domain=self.get_cookie_domain(app),
+                             secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
+                             max_size=app.config["MAX_COOKIE_SIZE"], samesite=self.get_cookie_samesite(app),
+                             partitioned=self.get_cookie_partitioned(app))
+        with self._lock:
+            if self._keys == (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]):
+                self._seen[value] = (signed_at, copy.deepcopy(data))
+                while len(self._seen) > self.size:
+                    self._seen.popitem(last=False)
+        return header
 
     def _check(self, app, val: str, max_age: int) -> tuple[int, dict] | None:
         """The cookie's signing time and data when its signature holds (then remembered), else None."""

@@ -128,7 +128,12 @@ def seconds_left(learner: Learner, now: float | None = None) -> int:
 def visitor_prefs() -> dict:
     """Display settings chosen on the first screens, before any card is picked (kept in this browser's
     session; a new card starts with them, an existing card's own settings win after login)."""
-    chosen = session.get("visitor_prefs")
+    return visitor_prefs_in(session)
+
+
+def visitor_prefs_in(data) -> dict:
+    """visitor_prefs from a session's data (the kept pages' express lane reads it without a Flask session)."""
+    chosen = data.get("visitor_prefs")
     chosen = chosen if isinstance(chosen, dict) else {}
     return {key: value for key, value in chosen.items()
             if key in learners.FIRST_SCREEN_PREFS and learners.pref_allowed(key, value)}

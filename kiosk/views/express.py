@@ -1,18 +1,23 @@
-"""The kept pages' express lane: a learner's lesson page sent from its kept copy without Flask's request.
+"""The kept pages' express lane: a lesson page and "Who is learning?" sent from their kept copies without
+Flask's request machinery.
 
 Under load, Flask's request machinery (the request and its context, routing, the session, six hooks, the
 response object and its headers) cost the lesson page more than the page itself: in a loop the bare
 Flask ceiling takes a sixth of the kiosk's lesson page. This WSGI layer sits between the static files and
-Flask and answers one kind of request itself: a GET of a lesson step by a learner whose session is in
-steady state, for a page already kept. It asks the same functions the view asks (the session's
-learner, the language rule, `learn.lesson_page`, the kept page and its fills), inside an application
-context only, and sends the headers the Flask lane sends.
+Flask and answers two kinds of request itself, for a page already kept: a GET of a lesson step by a
+learner whose session is in steady state, and a GET of "Who is learning?" (no query) by a visitor who is
+not logged in, on a first visit too (its new session's cookie signed and set as Flask's session
+interface does).
+It asks the same functions the views ask (the session's learner, the language rule, `learn.lesson_page`,
+`learners.who_page`, the kept page and its fills), inside an application context only, and sends the
+headers the Flask lane sends.
 
 Anything out of the ordinary goes on to Flask untouched, which then answers as it always did: a cookie
-whose signature was not checked yet, a session holding anything but a learner's token and CSRF token,
-a session to end or to touch (those write), the content switch check being due, a query string other
-than `step=N`, a page not kept yet, a narration offer not known yet, any error. So this lane never
-writes and never refuses: each of those cases is Flask's.
+whose signature was not checked yet; a session holding anything but a learner's token and CSRF token (on
+a lesson) or a visitor's CSRF token and display settings (on the first screen); a session to end or to
+touch (those write); the content switch check being due; a query string other than `step=N` on a
+lesson or any on the first screen; a page not kept yet; a narration offer not known yet; any error. So
+this lane never writes to the database and never refuses: each of those cases is Flask's.
 """
 from __future__ import annotations
 
@@ -26,18 +31,20 @@ from werkzeug.http import parse_cookie
 from werkzeug.routing import RequestRedirect
 
 from .. import sessions
+from ..csrf import new_token, signed_for
 from ..db import database
-from ..csrf import signed_for
 from ..i18n import browser_language, choose_language, known_language, on_screen_address
+from ..learners import DEFAULT_PREFS
 from ..page_headers import SECURITY
 from ..static_files import accepts_gzip
-from . import learn, packs
+from . import learn, learners, packs
 from .common import prefs
-from .page_cache import cache, filled, page_key
+from .page_cache import cache, filled, page_key, visitor_fills
 
-_PATH = re.compile(r"/[A-Za-z0-9._~/-]{1,300}")
+_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,300}")
 _QUERY = re.compile(r"(?:step=([0-9]{1,4}))?")
-SESSION_KEYS = frozenset({"learner_token", "csrf_token"})
+SESSION_KEYS = frozenset({"learner_token", "csrf_token"})           # a learner's
+VISITOR_KEYS = frozenset({"csrf_token", "visitor_prefs"})           # a visitor's, between learners
 ROUTES = 4096           # paths whose route is remembered
 # What the Flask lane sends with a kept learner page (page_cache._response, then page_headers.finish).
 HEADERS = (("Content-Type", "text/html; charset=utf-8"), ("Vary", "Accept-Encoding, Cookie"),
@@ -49,12 +56,13 @@ class Unready(Exception):
 
 
 class Express:
-    """WSGI middleware: steady-state lesson pages from their kept copies; everything else to `next_app`."""
+    """WSGI middleware: steady-state kept pages from their kept copies; everything else to `next_app`."""
 
     def __init__(self, app, next_app):
         self.app, self.next = app, next_app
         self._routes: dict[str, tuple | None] = {}
         self._adapter = app.url_map.bind("localhost")
+        self._pages = {"learn.lesson": self._lesson, "learners.who": self._who}
         self.served = 0          # pages this lane answered (the tests read it)
 
     def __call__(self, environ, start_response):
@@ -65,10 +73,12 @@ class Express:
                 self.app.logger.exception("express lane: passed on to Flask")
                 answer = None
             if answer is not None:
-                body, gzipped = answer
+                body, gzipped, cookie = answer
                 headers = [*HEADERS, ("Content-Length", str(len(body)))]
                 if gzipped:
                     headers.append(("Content-Encoding", "gzip"))
+                if cookie:
+                    headers.append(("Set-Cookie", cookie))
                 start_response("200 OK", headers)
                 self.served += 1
                 return [body]
@@ -89,65 +99,104 @@ class Express:
         self._routes[path] = found
         return found
 
-    def _answer(self, environ) -> tuple[bytes, bool] | None:
+    def _answer(self, environ) -> tuple[bytes, bool, str | None] | None:
         path = environ.get("PATH_INFO", "")
-        query = environ.get("QUERY_STRING", "")
         if not _PATH.fullmatch(path) or "//" in path or environ.get("SCRIPT_NAME"):
             return None
-        asked = _QUERY.fullmatch(query)
+        asked = _QUERY.fullmatch(environ.get("QUERY_STRING", ""))
         route = self._route(path) if asked else None
-        if route is None or route[0] != "learn.lesson":
+        page = self._pages.get(route[0]) if route is not None else None
+        if page is None:
             return None
         app = self.app
         if time.monotonic() - app.extensions["packs"]["checked"] >= packs.CHECK_EVERY:
             return None             # the content switch check is due: Flask's before_request makes it
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
         value = cookies.get(app.config["SESSION_COOKIE_NAME"])
-        data = app.session_interface.remembered(app, value) if value else None
-        if data is None or data.keys() != SESSION_KEYS:
-            return None
-        token, raw_csrf = data["learner_token"], data["csrf_token"]
-        if not isinstance(token, str) or not isinstance(raw_csrf, str):
-            return None
-        signed = signed_for(app, raw_csrf)
-        if signed is None:
-            return None
+        data = app.session_interface.remembered(app, value) if value else {}
+        if data is None:
+            return None             # a cookie whose signature Flask has not checked yet
         with app.app_context():
             database.connect(reuse_if_open=True)
             try:
-                return self._page(environ, route[1], asked.group(1), cookies, token, signed)
+                return page(environ, route[1], asked.group(1), cookies, data, time.time())
             finally:
                 if not database.is_closed():
                     database.close()
 
-    def _page(self, environ, args: dict, step: str | None, cookies, token: str, signed: str):
-        now = time.time()
-        learner = sessions.learner_of(token)
+    def _language(self, environ, learner, cookies) -> str:
+        return choose_language(learner, known_language(cookies.get("lang")),
+                               on_screen_address(environ.get("REMOTE_ADDR")),
+                               lambda: browser_language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
+
+    def _lesson(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
+        """A lesson step for a learner whose session needs no writing."""
+        if data.keys() != SESSION_KEYS or not all(isinstance(data[k], str) for k in SESSION_KEYS):
+            return None
+        signed = signed_for(self.app, data["csrf_token"])
+        learner = sessions.learner_of(data["learner_token"]) if signed is not None else None
         if learner is None or sessions.freshness(learner, now) != sessions.FRESH:
             return None
         g.learner = learner
-        language = choose_language(learner, known_language(cookies.get("lang")),
-                                   on_screen_address(environ.get("REMOTE_ADDR")),
-                                   lambda: browser_language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
-        shown = prefs()
+        language, shown = self._language(environ, learner, cookies), prefs()
         try:
             page = learn.lesson_page(args["course_id"], args["slug"], None if step is None else int(step),
                                      learner, language, shown, _unready)
         except Unready:
             return None
-        if page is None:
-            return None             # a 404: Flask's error page
-        template, facts, _context, _stand_ins = page
-        key = page_key(template, facts, language, shown, learner)
-        kept = cache().get(key) if key is not None else None
+        kept = _kept(page, language, shown, learner)
         if kept is None:
             return None
-        full_path = f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}"
-        fills = {"csrf": lambda: signed, "path": lambda: full_path, "name": lambda: learner.name,
-                 "uuid": lambda: learner.uuid, "idle": lambda: sessions.seconds_left(learner, now)}
-        if any(name not in fills for name in kept.names):
+        return (*filled(kept, visitor_fills(learner, lambda: signed, _full_path(environ), now),
+                        accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))), None)
+
+    def _who(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
+        """The first screen for a visitor: no query, nobody logged in, a first visit or the screen's own."""
+        if environ.get("QUERY_STRING") or not data.keys() <= VISITOR_KEYS:
             return None
-        return filled(kept, fills, accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")))
+        raw = data.get("csrf_token")
+        if data and not isinstance(raw, str):
+            return None
+        signed = signed_for(self.app, raw) if raw else None
+        if raw and signed is None:
+            return None
+        g.learner = None
+        language = self._language(environ, None, cookies)
+        shown = dict(DEFAULT_PREFS, **sessions.visitor_prefs_in(data))
+        try:
+            page = learners.who_page("", 1, False, language, shown, _unready)
+        except Unready:
+            return None
+        kept = _kept(page, language, shown, None)
+        if kept is None:
+            return None
+        made = []
+
+        def csrf() -> str:
+            """The session's token; a first visit's is made here, as Flask's lane makes it when a page asks."""
+            if signed is not None:
+                return signed
+            new_raw, new_signed = new_token(self.app)
+            made.append(self.app.session_interface.new_cookie(self.app, {"csrf_token": new_raw}))
+            return new_signed
+
+        body, gzipped = filled(kept, visitor_fills(None, csrf, _full_path(environ), now),
+                               accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", "")))
+        return body, gzipped, made[0] if made else None
+
+
+def _kept(page: tuple | None, language: str, shown: dict, learner):
+    """The kept copy of a page from its view's parts, if it is kept and this lane can fill its holes."""
+    if page is None:
+        return None             # no such page: Flask's 404
+    template, facts, _context, _stand_ins = page
+    key = page_key(template, facts, language, shown, learner)
+    return cache().get(key) if key is not None else None
+
+
+def _full_path(environ) -> str:
+    """request.full_path for the paths this lane takes (plain ASCII, one leading slash)."""
+    return f"{environ['PATH_INFO']}?{environ.get('QUERY_STRING', '')}"
 
 
 def _unready(*_args):
@@ -158,4 +207,3 @@ def _unready(*_args):
 def _cookies(header: str):
     """The request's cookies as Flask's request reads them (werkzeug's parser; the first of a name wins)."""
     return parse_cookie(header)
-

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import ngettext
@@ -35,19 +36,24 @@ def who():
         return redirect(url_for("learn.home"))
     find = request.args.get("find", "").strip()[:40]
     page = max(1, min(request.args.get("page", 1, type=int), 10_000))
+    return serve(*who_page(find, page, request.args.get("expired") == "1", request_language(), prefs(),
+                           prompt_audio))
+
+
+def who_page(find: str, page: int, expired: bool, language: str, shown: dict, make_offer: Callable) -> tuple:
+    """"Who is learning?" for `serve`: its template, key facts, context and stand-ins. The view and the kept
+    pages' express lane (express.py) both ask here."""
     if find:
         people, more = learners.find(find, limit=PAGE), False
     else:
         people, more = learners.recent(PAGE, (page - 1) * PAGE), learners.count() > page * PAGE
-    expired = request.args.get("expired") == "1"
     cards = tuple((p.uuid, p.name, p.picture, p.pin_hash is not None, p.origin) for p in people)
     context = {"learners": people, "find": find, "page": page, "more": more, "expired": expired}
-    shown = [StandIn("card", uuid=uuid, name=name, picture=picture, pin_hash=pin, origin=origin)
-             for uuid, name, picture, pin, origin in cards]
-    offer = kept_offer(("prompt", "who", request_language()), lambda: prompt_audio("who")) \
-        if prefs().get("read_aloud") else None
-    return serve("learners/who.html", (cards, find, page, more, expired, heard(offer)), context,
-                 {"learners": shown, "prompt_audio": lambda _: offer})
+    shown_cards = [StandIn("card", uuid=uuid, name=name, picture=picture, pin_hash=pin, origin=origin)
+                   for uuid, name, picture, pin, origin in cards]
+    offer = kept_offer(("prompt", "who", language), lambda: make_offer("who")) if shown.get("read_aloud") else None
+    return ("learners/who.html", (cards, find, page, more, expired, heard(offer)), context,
+            {"learners": shown_cards, "prompt_audio": lambda _: offer})
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -292,14 +292,18 @@ def _stand_ins() -> dict:
             "session": StandIn("session")}
 
 
-_FILLS: dict[str, Callable[[], object]] = {
-    "csrf": signed_token, "path": lambda: request.full_path, "name": lambda: g.learner.name,
-    "uuid": lambda: g.learner.uuid,
-    "idle": lambda: sessions.seconds_left(g.learner),
-}
+def visitor_fills(learner, csrf: Callable[[], str], full_path: str, now: float | None = None) -> dict:
+    """What each hole of a kept page holds for this visitor, made only when the page has that hole."""
+    return {"csrf": csrf, "path": lambda: full_path, "name": lambda: learner.name, "uuid": lambda: learner.uuid,
+            "idle": lambda: sessions.seconds_left(learner, now)}
 
 
-def _values(names: list[str], fills: dict[str, Callable[[], object]] = _FILLS) -> dict[str, bytes]:
+def _fills() -> dict[str, Callable[[], object]]:
+    return visitor_fills(g.learner, signed_token, request.full_path)
+
+
+def _values(names: list[str], fills: dict[str, Callable[[], object]] | None = None) -> dict[str, bytes]:
+    fills = fills or _fills()
     return {name: str(escape(fills[name]())).encode() for name in set(names)}
 
 
@@ -332,7 +336,7 @@ def gzip_page(body: bytes, level: int) -> bytes:
 def _response(kept: Kept) -> Response:
     # Gzip'd here, piecewise or whole: flask-compress leaves an encoded body alone, and so skips its own
     # conditional-request pass (a kept page has no ETag to answer with).
-    body, gzipped = filled(kept, _FILLS, accepts_gzip(request.headers.get("Accept-Encoding", "")))
+    body, gzipped = filled(kept, _fills(), accepts_gzip(request.headers.get("Accept-Encoding", "")))
     response = Response(body, mimetype="text/html")
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
