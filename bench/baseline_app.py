@@ -9,6 +9,10 @@
 - `/static`: STATIC, a file already gzip'd once by the bench, held in memory and sent as it is with its
   ETag (a matching If-None-Match gets 304) — what nginx's gzip_static sends for the same file.
 Sixteen waitress threads, like `run.py serve`.
+
+`python -m bench.baseline_app PORT PAGE STATIC --bare-wsgi`: waitress alone, no framework: a WSGI callable
+answering every request with STATIC's bytes and the headers bare Flask sends for them (304 for its ETag).
+What no Python application under waitress can beat: the floor of waitress's own work per request.
 """
 import gzip
 import hashlib
@@ -50,8 +54,26 @@ def create(page: bytes = PAGE, static_gz: bytes = b"", static_type: str = "text/
     return app
 
 
+def bare_wsgi(static_gz: bytes, static_type: str = "text/css"):
+    """A WSGI callable sending `static_gz` as create()'s /static does, with no framework at all."""
+    etag = '"' + hashlib.sha256(static_gz).hexdigest()[:16] + '"'
+    headers = [("Content-Type", static_type), ("Content-Encoding", "gzip"), ("ETag", etag),
+               ("Vary", "Accept-Encoding"), ("Cache-Control", "public, max-age=31536000, immutable"),
+               ("Content-Length", str(len(static_gz)))]
+
+    def application(environ, start_response):
+        if environ.get("HTTP_IF_NONE_MATCH") == etag:
+            start_response("304 Not Modified", [("ETag", etag)])
+            return []
+        start_response("200 OK", headers)
+        return [static_gz]
+
+    return application
+
+
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    app = create(Path(args[1]).read_bytes() if len(args) > 1 else PAGE,
-                 Path(args[2]).read_bytes() if len(args) > 2 else b"")
+    args = [a for a in sys.argv[1:] if a != "--bare-wsgi"]
+    static = Path(args[2]).read_bytes() if len(args) > 2 else b""
+    app = bare_wsgi(static) if "--bare-wsgi" in sys.argv else create(
+        Path(args[1]).read_bytes() if len(args) > 1 else PAGE, static)
     serve(app, host="127.0.0.1", port=int(args[0]), threads=16, _quiet=True)

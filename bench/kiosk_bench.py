@@ -150,6 +150,7 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
         static = name.startswith("Static")
         for c, measured in by_conn.items():
             compared = ([ratio_cell(measured, others["flask"][0][c], "bare Flask's"),
+                         ratio_cell(measured, others["wsgi"][0][c], "waitress alone's"),
                          ratio_cell(measured, others["nginx"][0][c], "nginx's")
                          if isinstance(others["nginx"][0], dict) else others["nginx"][0]]
                         if static else [ratio_cell(measured, ceiling[c], "the page ceiling")])
@@ -166,6 +167,8 @@ def _serving(rows, content, work, runs, conns, seconds) -> None:
         rows.append((f"Ceiling for pages: {PAGE_CEILING}, {c} connections, {label}", load_cell(ceiling[c]),
                      "100 %"))
     for key, what in (("flask", "bare Flask + waitress sending the same file gzip'd once, from memory, with its ETag"),
+                      ("wsgi", "waitress alone: a bare WSGI callable, no framework, sending the same bytes and "
+                               "headers (what no Python application under waitress can beat)"),
                       ("nginx", "nginx 1 worker, the same .gz file from disk (gzip_static): the physical ceiling")):
         measured, size = others[key]
         for c in conns:

@@ -1,9 +1,11 @@
-"""Static files: the kiosk's stylesheet from the kiosk, beside bare Flask + waitress and nginx sending the same file.
+"""Static files: the kiosk's stylesheet from the kiosk, beside bare Flask + waitress, waitress alone and nginx
+sending the same file.
 
-All three are sent `Accept-Encoding: gzip` and answer with the same file gzip'd (level 6, as the kiosk's
+All four are sent `Accept-Encoding: gzip` and answer with the same file gzip'd (level 6, as the kiosk's
 settings say): the kiosk as it serves /static/, bare Flask with bytes gzip'd once and held in memory
-(bench/baseline_app.py), nginx 1 worker process with `gzip_static on` reading the same .gz file from disk —
-the physical ceiling. Each server is pinned to the server CPU, the load to the other.
+(bench/baseline_app.py), waitress alone with a bare WSGI callable sending the same bytes (the floor of any
+Python application under waitress), nginx 1 worker process with `gzip_static on` reading the same .gz
+file from disk — the physical ceiling. Each server is pinned to the server CPU, the load to the other.
 """
 from __future__ import annotations
 
@@ -54,9 +56,10 @@ def prepare(work: Path, source: Path) -> Path:
     return root / source.name
 
 
-def flask_server(page: Path, static_file: Path) -> Server:
+def flask_server(page: Path, static_file: Path, bare_wsgi: bool = False) -> Server:
     port = free_port()
-    return Server([python(), "-m", "bench.baseline_app", str(port), str(page), f"{static_file}.gz"], port, "/")
+    return Server([python(), "-m", "bench.baseline_app", str(port), str(page), f"{static_file}.gz",
+                   *(["--bare-wsgi"] if bare_wsgi else [])], port, "/")
 
 
 def nginx_server(static_file: Path) -> tuple[Server | None, str]:
@@ -85,14 +88,16 @@ def body_size(url: str) -> str:
 
 
 def baselines(static_file: Path, page: Path, runs: int, seconds: float, conns: tuple, headers: dict) -> dict:
-    """{name: (runs by connections, or a 'not measured' reason, body size)} for bare Flask and nginx."""
+    """{name: (runs by connections, or a 'not measured' reason, body size)} for bare Flask, waitress alone
+    (a bare WSGI callable) and nginx."""
     results = {}
-    flask = flask_server(page, static_file)
-    try:
-        results["flask"] = (_runs(flask.base + "/static", runs, seconds, conns, headers),
-                            body_size(flask.base + "/static"))
-    finally:
-        flask.stop()
+    for name, bare in (("flask", False), ("wsgi", True)):
+        server = flask_server(page, static_file, bare_wsgi=bare)
+        try:
+            results[name] = (_runs(server.base + "/static", runs, seconds, conns, headers),
+                             body_size(server.base + "/static"))
+        finally:
+            server.stop()
     nginx, why = nginx_server(static_file)
     if nginx is None:
         results["nginx"] = (why, "")

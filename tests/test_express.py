@@ -48,6 +48,16 @@ def learner(app):
     return client, steps
 
 
+@pytest.fixture
+def kept_lesson(app, learner):
+    """(client, steps, cookie, express lane, Flask lane), the lesson page kept by Flask for that cookie."""
+    client, steps = learner
+    cookie = cookie_of(client)
+    lane, flask_lane = lanes(app)
+    call(flask_lane, LESSON, cookie)
+    return client, steps, cookie, lane, flask_lane
+
+
 def cookie_of(client) -> str:
     """The browser's session cookie, once a page gave its session a CSRF token."""
     client.get("/home")
@@ -131,11 +141,8 @@ def test_the_express_lane_leaves_every_other_request_to_flask(app, learner, path
     assert answer[0] == call(flask_lane, path, cookie, method=method)[0], why
 
 
-def test_no_page_for_a_missing_tampered_or_replayed_cookie(app, learner):
-    client, steps = learner
-    cookie = cookie_of(client)
-    lane, flask_lane = lanes(app)
-    call(flask_lane, LESSON, cookie)
+def test_no_page_for_a_missing_tampered_or_replayed_cookie(app, kept_lesson):
+    _, steps, cookie, lane, _ = kept_lesson
     check_due(app, False)
     served = lane.served
     for tried in ("", cookie[:-3] + "AAA", "relais=x"):
@@ -147,11 +154,8 @@ def test_no_page_for_a_missing_tampered_or_replayed_cookie(app, learner):
     assert status.startswith("302") and lane.served == served
 
 
-def test_a_session_due_a_touch_or_ended_goes_through_flask(app, learner):
-    client, _ = learner
-    cookie = cookie_of(client)
-    lane, flask_lane = lanes(app)
-    call(flask_lane, LESSON, cookie)
+def test_a_session_due_a_touch_or_ended_goes_through_flask(app, kept_lesson):
+    _, _, cookie, lane, _ = kept_lesson
 
     def last_seen(seconds_ago=None):
         with database.connection_context():
@@ -172,11 +176,8 @@ def test_a_session_due_a_touch_or_ended_goes_through_flask(app, learner):
     assert status.startswith("302") and "expired=1" in dict(headers)["Location"] and lane.served == served + 1
 
 
-def test_the_content_switch_check_when_due_and_a_session_holding_more_go_through_flask(app, learner):
-    client, _ = learner
-    cookie = cookie_of(client)
-    lane, flask_lane = lanes(app)
-    call(flask_lane, LESSON, cookie)
+def test_the_content_switch_check_when_due_and_a_session_holding_more_go_through_flask(app, kept_lesson):
+    _, _, cookie, lane, flask_lane = kept_lesson
     check_due(app, True)
     served = lane.served
     assert call(lane, LESSON, cookie)[0] == "200 OK" and lane.served == served
@@ -197,11 +198,8 @@ def _request_with(app, cookie):
     return app.request_class(EnvironBuilder(path=LESSON, headers={"Cookie": cookie}).get_environ())
 
 
-def test_an_error_in_the_express_lane_is_answered_by_flask(app, learner, monkeypatch, caplog):
-    client, _ = learner
-    cookie = cookie_of(client)
-    lane, flask_lane = lanes(app)
-    call(flask_lane, LESSON, cookie)
+def test_an_error_in_the_express_lane_is_answered_by_flask(app, kept_lesson, monkeypatch, caplog):
+    _, _, cookie, lane, _ = kept_lesson
 
     def broken(*args):
         raise RuntimeError("a bug")
