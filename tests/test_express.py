@@ -125,7 +125,9 @@ def test_a_language_chosen_with_the_cookie_or_the_learners_settings_is_the_one_s
     (LESSON + "?step=one", "GET", "a step that is not a number"),
     (LESSON + "?step=99", "GET", "no such step: Flask's 404"),
     ("/courses/basics/no-such-lesson", "GET", "no such lesson"),
-    ("/home", "GET", "another page"),
+    ("/courses/basics", "GET", "a page that is not kept"),
+    ("/home?welcome=1", "GET", "home with a query"),
+    ("/courses?x=1", "GET", "the catalogue with a query"),
     ("//courses/basics/the-mouse", "GET", "an odd path"),
 ])
 def test_the_express_lane_leaves_every_other_request_to_flask(app, learner, path, method, why):
@@ -148,8 +150,10 @@ def test_no_page_for_a_missing_tampered_or_replayed_cookie(app, kept_lesson):
     for tried in ("", cookie[:-3] + "AAA", "relais=x"):
         status, headers, _ = call(lane, LESSON, tried)
         assert status.startswith("302") and dict(headers)["Location"].endswith("/")
+    assert lane.served == served
     steps.logout()                                   # the cookie's session row is gone; its text is not
     check_due(app, False)
+    served = lane.served
     status, headers, _ = call(lane, LESSON, cookie)
     assert status.startswith("302") and lane.served == served
 
@@ -282,3 +286,21 @@ def test_the_first_screen_with_a_query_or_for_a_learner_is_flasks(app, learner, 
     check_due(app, False)
     before = lane.served
     assert call(lane, "/" + query)[0] == call(flask_lane, "/" + query)[0] and lane.served == before
+
+
+@pytest.mark.parametrize("path", ["/home", "/courses"])
+def test_home_and_the_catalogue_are_the_same_from_either_lane_and_show_progress_at_once(app, learner, path):
+    client, steps = learner
+    lane, flask_lane = lanes(app)
+    for finished in (False, True):
+        if finished:
+            steps.post("/courses/basics/reading/step", {"step": 2}, token_from="/courses/basics/reading")
+        cookie = cookie_of(client)
+        flask_answer = call(flask_lane, path, cookie, {"Accept-Encoding": "gzip"})
+        check_due(app, False)
+        served = lane.served
+        answer = call(lane, path, cookie, {"Accept-Encoding": "gzip"})
+        assert lane.served == served + 1 and answer[0] == flask_answer[0] == "200 OK"
+        assert without_length(answer[1]) == without_length(flask_answer[1])
+        assert text(*answer[1:]) == text(*flask_answer[1:])
+        assert ("1 sur 2" in text(*answer[1:])) == finished

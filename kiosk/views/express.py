@@ -1,29 +1,29 @@
-"""The kept pages' express lane: a lesson page and "Who is learning?" sent from their kept copies without
-Flask's request machinery.
+"""The kept pages' express lane: a learner's lesson, home and catalogue, and "Who is learning?", sent from
+their kept copies without Flask's request machinery.
 
 Under load, Flask's request machinery (the request and its context, routing, the session, six hooks, the
 response object and its headers) cost the lesson page more than the page itself: in a loop the bare
 Flask ceiling takes a sixth of the kiosk's lesson page. This WSGI layer sits between the static files and
-Flask and answers two kinds of request itself, for a page already kept: a GET of a lesson step by a
-learner whose session is in steady state, and a GET of "Who is learning?" (no query) by a visitor who is
-not logged in, on a first visit too (its new session's cookie signed and set as Flask's session
-interface does).
-It asks the same functions the views ask (the session's learner, the language rule, `learn.lesson_page`,
-`learners.who_page`, the kept page and its fills), inside an application context only, and sends the
-headers the Flask lane sends.
+Flask and answers two kinds of request itself, for a page already kept: a GET of a lesson step, home or
+the catalogue by a learner whose session is in steady state, and a GET of "Who is learning?" (no query)
+by a visitor who is not logged in, on a first visit too (its new session's cookie signed and set as
+Flask's session interface does). It asks the same functions the views ask (the session's learner, the
+language rule, `learn.lesson_page`, `home_page` and `catalogue_page`, `learners.who_page`, the kept page
+and its fills), inside an application context only, and sends the headers the Flask lane sends.
 
 Anything out of the ordinary goes on to Flask untouched, which then answers as it always did: a cookie
-whose signature was not checked yet; a session holding anything but a learner's token and CSRF token (on
-a lesson) or a visitor's CSRF token and display settings (on the first screen); a session to end or to
-touch (those write); the content switch check being due; a query string other than `step=N` on a
-lesson or any on the first screen; a page not kept yet; a narration offer not known yet; any error. So
-this lane never writes to the database and never refuses: each of those cases is Flask's.
+whose signature was not checked yet; a session holding anything but a learner's token and CSRF token
+(on a learner's page) or a visitor's CSRF token and display settings (on the first screen); a session
+to end or to touch (those write); the content switch check being due; a query string other than
+`step=N` on a lesson or any on the other pages; a page not kept yet; a narration offer not known yet;
+any error. So this lane never writes to the database and never refuses: each of those cases is Flask's.
 """
 from __future__ import annotations
 
 import functools
 import re
 import time
+from collections.abc import Callable
 
 from flask import g
 from werkzeug.exceptions import HTTPException
@@ -62,7 +62,8 @@ class Express:
         self.app, self.next = app, next_app
         self._routes: dict[str, tuple | None] = {}
         self._adapter = app.url_map.bind("localhost")
-        self._pages = {"learn.lesson": self._lesson, "learners.who": self._who}
+        self._pages = {"learn.lesson": self._lesson, "learn.home": self._home, "learn.catalogue": self._catalogue,
+                       "learners.who": self._who}
         self.served = 0          # pages this lane answered (the tests read it)
 
     def __call__(self, environ, start_response):
@@ -130,7 +131,23 @@ class Express:
                                lambda: browser_language(environ.get("HTTP_ACCEPT_LANGUAGE", "")))
 
     def _lesson(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
-        """A lesson step for a learner whose session needs no writing."""
+        """A lesson step (`?step=N` or none)."""
+        return self._learners_page(environ, cookies, data, now, lambda learner, language, shown: learn.lesson_page(
+            args["course_id"], args["slug"], None if step is None else int(step), learner, language, shown,
+            _unready))
+
+    def _home(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
+        """Home, without a query (`?welcome=1` is Flask's)."""
+        return None if environ.get("QUERY_STRING") else self._learners_page(
+            environ, cookies, data, now, lambda learner, language, _shown: learn.home_page(learner, language, False))
+
+    def _catalogue(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
+        """The catalogue, without a query."""
+        return None if environ.get("QUERY_STRING") else self._learners_page(
+            environ, cookies, data, now, lambda learner, language, _shown: learn.catalogue_page(learner, language))
+
+    def _learners_page(self, environ, cookies, data: dict, now: float, make: Callable):
+        """A page of a learner whose session needs no writing: `make(learner, language, prefs)` gives its parts."""
         if data.keys() != SESSION_KEYS or not all(isinstance(data[k], str) for k in SESSION_KEYS):
             return None
         signed = signed_for(self.app, data["csrf_token"])
@@ -140,8 +157,7 @@ class Express:
         g.learner = learner
         language, shown = self._language(environ, learner, cookies), prefs()
         try:
-            page = learn.lesson_page(args["course_id"], args["slug"], None if step is None else int(step),
-                                     learner, language, shown, _unready)
+            page = make(learner, language, shown)
         except Unready:
             return None
         kept = _kept(page, language, shown, learner)

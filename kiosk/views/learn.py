@@ -27,27 +27,35 @@ def _easy() -> bool:
 @bp.get("/home")
 @learner_required
 def home():
-    assigned = groups.for_learner(g.learner)
-    courses = sorted(catalog.courses(request_language()), key=lambda c: c.id not in assigned)   # the group's first
-    done = progress.for_learner(g.learner)
+    return serve(*home_page(g.learner, request_language(), request.args.get("welcome") == "1"))
+
+
+def home_page(learner, language: str, welcome: bool) -> tuple:
+    """Home for `serve`: its template, key facts, context and stand-ins (asked by the view and express.py)."""
+    assigned = groups.for_learner(learner)
+    courses = sorted(catalog.courses(language), key=lambda c: c.id not in assigned)   # the group's first
+    done = progress.for_learner(learner)
     resume = None
-    if g.learner.last_lesson in done:          # only a lesson this learner opened on this kiosk
-        lesson = catalog.resume(catalog.courses(request_language()), done, g.learner.last_lesson)
+    if learner.last_lesson in done:          # only a lesson this learner opened on this kiosk
+        lesson = catalog.resume(catalog.courses(language), done, learner.last_lesson)
         if lesson:
             resume = {"lesson": lesson, "progress": done.get(lesson.key)}
-    welcome = request.args.get("welcome") == "1"
     facts = (tuple(c.id for c in courses), _statuses(done), resume and resume["lesson"].key, welcome)
-    return serve("learn/home.html", facts, {"courses": courses, "done": done, "resume": resume, "welcome": welcome},
-                 {"done": _done_shown(done),
-                  "resume": resume and {"lesson": resume["lesson"], "progress": StandIn("progress")}})
+    return ("learn/home.html", facts, {"courses": courses, "done": done, "resume": resume, "welcome": welcome},
+            {"done": _done_shown(done),
+             "resume": resume and {"lesson": resume["lesson"], "progress": StandIn("progress")}})
 
 
 @bp.get("/courses")
 @learner_required
 def catalogue():
-    courses, done = catalog.courses(request_language()), progress.for_learner(g.learner)
-    return serve("learn/catalogue.html", (_statuses(done),), {"courses": courses, "done": done},
-                 {"done": _done_shown(done)})
+    return serve(*catalogue_page(g.learner, request_language()))
+
+
+def catalogue_page(learner, language: str) -> tuple:
+    """The catalogue for `serve` (asked by the view and express.py)."""
+    courses, done = catalog.courses(language), progress.for_learner(learner)
+    return "learn/catalogue.html", (_statuses(done),), {"courses": courses, "done": done}, {"done": _done_shown(done)}
 
 
 def _statuses(done: dict) -> tuple:
