@@ -42,10 +42,10 @@ def signed_token() -> str:
     field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return generate_csrf()      # a signature that expires is dated: flask-wtf signs each request
-    secret = config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
     raw = session.get(field)
-    signed = _signed.get((secret, raw)) if isinstance(raw, str) else None
+    signed = signed_for(current_app, raw) if isinstance(raw, str) else None
     if signed is None and isinstance(raw, str):
+        secret = _secret(current_app)
         signed = _sign(secret, raw)
         _remember(secret, raw, signed)
     elif signed is None:            # a new session, or one cleared: its token, as flask-wtf's generate_csrf
@@ -58,19 +58,22 @@ def signed_token() -> str:
 def signed_for(app, raw: str) -> str | None:
     """A session's token `raw` as its forms carry it, when it was signed already (None otherwise): the
     kept pages' express lane, which has no Flask session to give a token to."""
-    config = app.config
-    if config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None:
         return None
-    return _signed.get((config.get("WTF_CSRF_SECRET_KEY", app.secret_key), raw))
+    return _signed.get((_secret(app), raw))
 
 
 def new_token(app) -> tuple[str, str]:
     """A new session's CSRF token, made as flask-wtf makes it, and its signed form (remembered)."""
-    secret = app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    secret = _secret(app)
     raw = hashlib.sha1(os.urandom(64)).hexdigest()
     signed = _sign(secret, raw)
     _remember(secret, raw, signed)
     return raw, signed
+
+
+def _secret(app):
+    return app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
 
 
 def _sign(secret, raw: str) -> str:

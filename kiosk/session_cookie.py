@@ -46,12 +46,11 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         val = request.cookies.get(self.get_cookie_name(app))
         if not val or not app.secret_key:
             return super().open_session(app, request)
-        keys = (app.secret_key, app.config["SECRET_KEY_FALLBACKS"])
-        max_age = int(app.permanent_session_lifetime.total_seconds())
+        max_age = _max_age(app)
         with self._lock:
-            if keys != self._keys:          # a new signing key: what was checked with the old one is void
+            if not self._same_keys(app):    # a new signing key: what was checked with the old one is void
                 self._seen.clear()
-                self._keys = keys
+                self._keys = _signing_keys(app)
             seen = self._seen.get(val)
             if seen is not None:
                 self._seen.move_to_end(val)
@@ -60,7 +59,7 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
             if seen is None:
                 return self.session_class()
         signed_at, data = seen
-        if not 0 <= int(time.time()) - signed_at <= max_age:      # itsdangerous's own expiry rule
+        if not _in_time(signed_at, max_age):
             with self._lock:
                 self._seen.pop(val, None)
             return self.session_class()
@@ -70,15 +69,10 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         """The data of a cookie whose signature was checked already and which has not expired, else None
         (the kept pages' express lane leaves every other cookie to open_session). Not a copy: read only."""
         with self._lock:
-            if self._keys != (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]):
-                return None
-            seen = self._seen.get(val)
-        if seen is None:
+            seen = self._seen.get(val) if self._same_keys(app) else None
+        if seen is None or not _in_time(seen[0], _max_age(app)):
             return None
-        signed_at, data = seen
-        if not 0 <= int(time.time()) - signed_at <= int(app.permanent_session_lifetime.total_seconds()):
-            return None
-        return data
+        return seen[1]
 
     def new_cookie(self, app, data: dict) -> str:
         """The Set-Cookie header of a new session holding `data`, with the attributes Flask's save_session
@@ -92,12 +86,18 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
                              secure=self.get_cookie_secure(app), httponly=self.get_cookie_httponly(app),
                              max_size=app.config["MAX_COOKIE_SIZE"], samesite=self.get_cookie_samesite(app),
                              partitioned=self.get_cookie_partitioned(app))
-        with self._lock:
-            if self._keys == (app.secret_key, app.config["SECRET_KEY_FALLBACKS"]):
-                self._seen[value] = (signed_at, copy.deepcopy(data))
-                while len(self._seen) > self.size:
-                    self._seen.popitem(last=False)
+        if self._same_keys(app):
+            self._remember(value, (signed_at, copy.deepcopy(data)))
         return header
+
+    def _same_keys(self, app) -> bool:
+        return self._keys == _signing_keys(app)
+
+    def _remember(self, val: str, seen: tuple[int, dict]) -> None:
+        with self._lock:
+            self._seen[val] = seen
+            while len(self._seen) > self.size:
+                self._seen.popitem(last=False)
 
     def _check(self, app, val: str, max_age: int) -> tuple[int, dict] | None:
         """The cookie's signing time and data when its signature holds (then remembered), else None."""
@@ -108,11 +108,21 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
         if not isinstance(data, dict):
             return None
         seen = (int(signed_at.timestamp()), data)
-        with self._lock:
-            self._seen[val] = seen
-            while len(self._seen) > self.size:
-                self._seen.popitem(last=False)
+        self._remember(val, seen)
         return seen
+
+
+def _signing_keys(app) -> tuple:
+    return app.secret_key, app.config["SECRET_KEY_FALLBACKS"]
+
+
+def _max_age(app) -> int:
+    return int(app.permanent_session_lifetime.total_seconds())
+
+
+def _in_time(signed_at: int, max_age: int) -> bool:
+    """itsdangerous's own expiry rule, for a signature checked earlier."""
+    return 0 <= int(time.time()) - signed_at <= max_age
 
 
 def _fresh(data: dict) -> dict:

@@ -49,7 +49,7 @@ def load_learner(now: float | None = None) -> Learner | None:
     token = session.get("learner_token")
     if not token:
         return None
-    learner = _learner_with_session(_hash(token))
+    learner = learner_of(token)
     if learner is None:
         session.clear()
         return None

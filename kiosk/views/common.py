@@ -5,7 +5,7 @@ import functools
 import hashlib
 from pathlib import Path
 
-from flask import current_app, g, redirect, request, url_for
+from flask import current_app, g, redirect, request, session, url_for
 from flask_babel import format_date
 
 from .. import sessions
@@ -42,8 +42,12 @@ def static_url(filename: str) -> str:
 
 
 def prefs() -> dict:
-    learner = g.get("learner")
-    return dict(DEFAULT_PREFS, **(learner.prefs if learner else sessions.visitor_prefs()))
+    return prefs_of(g.get("learner"), session)
+
+
+def prefs_of(learner, session_data) -> dict:
+    """The display settings a page is drawn with: the learner's, or a visitor's kept in their session."""
+    return dict(DEFAULT_PREFS, **(learner.prefs if learner else sessions.visitor_prefs_in(session_data)))
 
 
 def page_classes(chosen: dict | None = None) -> str:

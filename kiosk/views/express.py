@@ -34,11 +34,10 @@ from .. import sessions
 from ..csrf import new_token, signed_for
 from ..db import database
 from ..i18n import browser_language, choose_language, known_language, on_screen_address
-from ..learners import DEFAULT_PREFS
 from ..page_headers import SECURITY
 from ..static_files import accepts_gzip
 from . import learn, learners, packs
-from .common import prefs
+from .common import prefs_of
 from .page_cache import cache, filled, page_key, visitor_fills
 
 _PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,300}")
@@ -62,8 +61,12 @@ class Express:
         self.app, self.next = app, next_app
         self._routes: dict[str, tuple | None] = {}
         self._adapter = app.url_map.bind("localhost")
-        self._pages = {"learn.lesson": self._lesson, "learn.home": self._home, "learn.catalogue": self._catalogue,
-                       "learners.who": self._who}
+        self._pages = {
+            "learn.lesson": self._lesson, "learners.who": self._who,
+            "learn.home": self._query_free(lambda learner, language, _shown: learn.home_page(learner, language, False)),
+            "learn.catalogue": self._query_free(lambda learner, language, _shown: learn.catalogue_page(learner,
+                                                                                                     language)),
+        }
         self.served = 0          # pages this lane answered (the tests read it)
 
     def __call__(self, environ, start_response):
@@ -136,15 +139,13 @@ class Express:
             args["course_id"], args["slug"], None if step is None else int(step), learner, language, shown,
             _unready))
 
-    def _home(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
-        """Home, without a query (`?welcome=1` is Flask's)."""
-        return None if environ.get("QUERY_STRING") else self._learners_page(
-            environ, cookies, data, now, lambda learner, language, _shown: learn.home_page(learner, language, False))
-
-    def _catalogue(self, environ, args: dict, step: str | None, cookies, data: dict, now: float):
-        """The catalogue, without a query."""
-        return None if environ.get("QUERY_STRING") else self._learners_page(
-            environ, cookies, data, now, lambda learner, language, _shown: learn.catalogue_page(learner, language))
+    def _query_free(self, make: Callable):
+        """A handler for a learner's page taken without a query (home's `?welcome=1` is Flask's)."""
+        def handler(environ, args: dict, step: str | None, cookies, data: dict, now: float):
+            if environ.get("QUERY_STRING"):
+                return None
+            return self._learners_page(environ, cookies, data, now, make)
+        return handler
 
     def _learners_page(self, environ, cookies, data: dict, now: float, make: Callable):
         """A page of a learner whose session needs no writing: `make(learner, language, prefs)` gives its parts."""
@@ -155,7 +156,7 @@ class Express:
         if learner is None or sessions.freshness(learner, now) != sessions.FRESH:
             return None
         g.learner = learner
-        language, shown = self._language(environ, learner, cookies), prefs()
+        language, shown = self._language(environ, learner, cookies), prefs_of(learner, data)
         try:
             page = make(learner, language, shown)
         except Unready:
@@ -178,7 +179,7 @@ class Express:
             return None
         g.learner = None
         language = self._language(environ, None, cookies)
-        shown = dict(DEFAULT_PREFS, **sessions.visitor_prefs_in(data))
+        shown = prefs_of(None, data)
         try:
             page = learners.who_page("", 1, False, language, shown, _unready)
         except Unready:
