@@ -3,6 +3,8 @@ machinery must be the page Flask sends, byte for byte but the idle clock, and ev
 import gzip
 import re
 import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from werkzeug.test import EnvironBuilder
@@ -11,6 +13,7 @@ from kiosk.db import database
 from kiosk.models import LearnerSession
 from kiosk.views import express as express_module
 from tests.conftest import Learners
+from tests.threaded_server import ThreadedServer
 
 LESSON = "/courses/basics/the-mouse"
 PHONE = "192.168.4.20"
@@ -214,6 +217,44 @@ def test_an_error_in_the_express_lane_is_answered_by_flask(app, kept_lesson, mon
     status, _, body = call(lane, LESSON, cookie, {"Accept-Encoding": "gzip"})
     assert status == "200 OK" and "Awa" in gzip.decompress(body).decode() and lane.served == served
     assert "express lane" in caplog.text
+    monkeypatch.undo()                  # the lane is free again after its error
+    assert not lane.gate.locked()
+    call(lane, LESSON, cookie, {"Accept-Encoding": "gzip"})
+    assert lane.served == served + 1
+
+
+def test_a_request_that_finds_the_lane_busy_is_answered_by_flask(app, kept_lesson):
+    _, _, cookie, lane, flask_lane = kept_lesson
+    check_due(app, False)
+    served, busy = lane.served, lane.busy
+    with lane.gate:                     # another request in the lane, stalled (a slow card)
+        status, headers, body = call(lane, LESSON, cookie, {"Accept-Encoding": "gzip"})
+    assert status == "200 OK" and lane.served == served and lane.busy == busy + 1
+    assert text(headers, body) == text(*call(flask_lane, LESSON, cookie, {"Accept-Encoding": "gzip"})[1:])
+    call(lane, LESSON, cookie, {"Accept-Encoding": "gzip"})
+    assert lane.served == served + 1 and lane.busy == busy + 1
+
+
+def test_sixteen_browsers_at_once_on_a_real_server_each_get_the_learners_page(app, kept_lesson):
+    _, _, cookie, lane, flask_lane = kept_lesson
+    expected = text(*call(flask_lane, LESSON, cookie)[1:])
+    check_due(app, False)
+    served = lane.served
+    server = ThreadedServer(app, threads=16)
+
+    def fetch(_):
+        asked = urllib.request.Request(server.base + LESSON, headers={"Cookie": cookie})
+        with urllib.request.urlopen(asked, timeout=30) as answer:
+            return answer.status, re.sub(r'data-idle-left="\d+"', 'data-idle-left=""', answer.read().decode())
+
+    try:
+        with ThreadPoolExecutor(16) as browsers:
+            answers = list(browsers.map(fetch, range(160)))
+    finally:
+        server.stop()
+    assert {status for status, _ in answers} == {200}
+    assert {page for _, page in answers} == {expected}
+    assert lane.served > served and not lane.gate.locked()
 
 
 def test_a_change_of_settings_shows_on_the_next_express_page(app, learner):
