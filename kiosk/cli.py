@@ -76,8 +76,9 @@ def serve(host, port, content_dir, data_dir, threads):
     click.echo("Open the kiosk in a browser at:")
     for address in _addresses(host):
         click.echo(f"  http://{address}:{port}/")
-    from . import facilitators
+    from . import checkpoints, facilitators
     from .db import database
+    checkpoints.start(app)
     with database.connection_context():
         if not facilitators.exists():
             click.echo("No facilitator account yet: create one on this computer at "

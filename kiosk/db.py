@@ -11,6 +11,10 @@ from sync.client import db as sync_db
 
 from .migrations import migrate_to_latest
 
+# A serving kiosk checkpoints from a thread of its own (kiosk/checkpoints.py); SQLite's own checkpoint, made
+# inside the commit that takes the WAL past this many pages, is the backstop: four times its default.
+AUTOCHECKPOINT_PAGES = 4000
+
 # WAL + synchronous=FULL: measured on a simulated power cut, NORMAL lost acknowledged commits.
 PRAGMAS = {
     "journal_mode": "wal",
@@ -19,6 +23,7 @@ PRAGMAS = {
     "busy_timeout": 5000,
     "cache_size": -1000,       # 1 MB per connection: a Pi has little memory, and each thread has one
     "temp_store": "memory",
+    "wal_autocheckpoint": AUTOCHECKPOINT_PAGES,
 }
 
 # The models bind to a proxy, so the same code runs on the pooled database in production and on a
