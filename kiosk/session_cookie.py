@@ -87,7 +87,7 @@ class RememberedCookieSessions(SecureCookieSessionInterface):
                              max_size=app.config["MAX_COOKIE_SIZE"], samesite=self.get_cookie_samesite(app),
                              partitioned=self.get_cookie_partitioned(app))
         if self._same_keys(app):
-            self._remember(value, (signed_at, copy.deepcopy(data)))
+            self._remember(value, (signed_at, _fresh(data)))
         return header
 
     def _same_keys(self, app) -> bool:

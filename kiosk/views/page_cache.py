@@ -266,9 +266,12 @@ def serve(template: str, facts: tuple, context: dict, kept_context: dict) -> Res
         except NotKeepable as refused:
             current_app.logger.warning("page %s not kept: %s", template, refused)
             return render_template(template, **context)
-        kept.deflate(_values(kept.names))
+        values = _values(kept.names)
+        kept.deflate(values)
         store.put(key, kept)
-    return _response(kept)
+    else:
+        values = _values(kept.names)
+    return _response(kept, values)
 
 
 def page_key(template: str, facts: tuple, language: str, shown: dict, learner) -> tuple | None:
@@ -309,7 +312,10 @@ def _values(names: list[str], fills: dict[str, Callable[[], object]] | None = No
 
 def filled(kept: Kept, fills: dict[str, Callable[[], object]], gzip_ok: bool) -> tuple[bytes, bool]:
     """A kept page's body with a visitor's parts (`fills` makes each), and whether it is gzip'd."""
-    values = _values(kept.names, fills)
+    return _body(kept, _values(kept.names, fills), gzip_ok)
+
+
+def _body(kept: Kept, values: dict[str, bytes], gzip_ok: bool) -> tuple[bytes, bool]:
     body = kept.plain(values)
     if gzip_ok and len(body) >= current_app.config["COMPRESS_MIN_SIZE"]:
         # Piecewise when the kept pieces hold these values, else whole (gzip_page).
@@ -333,10 +339,10 @@ def gzip_page(body: bytes, level: int) -> bytes:
     return deflater.compress(body) + deflater.flush()
 
 
-def _response(kept: Kept) -> Response:
+def _response(kept: Kept, values: dict[str, bytes]) -> Response:
     # Gzip'd here, piecewise or whole: flask-compress leaves an encoded body alone, and so skips its own
     # conditional-request pass (a kept page has no ETag to answer with).
-    body, gzipped = filled(kept, _fills(), accepts_gzip(request.headers.get("Accept-Encoding", "")))
+    body, gzipped = _body(kept, values, accepts_gzip(request.headers.get("Accept-Encoding", "")))
     response = Response(body, mimetype="text/html")
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
